@@ -1,0 +1,139 @@
+/*
+ * hash.c - Kafka's hashes: CRC-32C for record batches, murmur2 for the default partitioner,
+ * plus FNV-1a for in-memory hash tables.
+ *
+ * CRC-32C is written here rather than taken from a library: no Debian C library ships it as a
+ * small dependency, and the broker's append and recovery paths checksum every byte, so we use
+ * the SSE4.2 crc32 instruction (8 bytes per step) when the CPU has it and fall back to a
+ * slicing-by-8 table otherwise.
+ */
+#include "eddy/common.h"
+
+#include <pthread.h>
+
+#define CRC32C_POLY 0x82F63B78u /* reflected Castagnoli polynomial */
+
+static uint32_t crc_table[8][256];
+static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
+static int crc_hw;
+
+static void crc_init(void)
+{
+    for (uint32_t i = 0; i < 256; i++) {
+        uint32_t c = i;
+        for (int k = 0; k < 8; k++)
+            c = (c & 1) ? (c >> 1) ^ CRC32C_POLY : c >> 1;
+        crc_table[0][i] = c;
+    }
+    for (uint32_t i = 0; i < 256; i++)
+        for (int t = 1; t < 8; t++)
+            crc_table[t][i] = (crc_table[t - 1][i] >> 8) ^ crc_table[0][crc_table[t - 1][i] & 0xff];
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    crc_hw = __builtin_cpu_supports("sse4.2");
+#endif
+}
+
+static uint32_t crc_sw(uint32_t c, const uint8_t *p, size_t n)
+{
+    while (n && ((uintptr_t)p & 7)) {
+        c = crc_table[0][(c ^ *p++) & 0xff] ^ (c >> 8);
+        n--;
+    }
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        w ^= c;
+        c = crc_table[7][w & 0xff] ^ crc_table[6][(w >> 8) & 0xff] ^
+            crc_table[5][(w >> 16) & 0xff] ^ crc_table[4][(w >> 24) & 0xff] ^
+            crc_table[3][(w >> 32) & 0xff] ^ crc_table[2][(w >> 40) & 0xff] ^
+            crc_table[1][(w >> 48) & 0xff] ^ crc_table[0][w >> 56];
+        p += 8;
+        n -= 8;
+    }
+    while (n--)
+        c = crc_table[0][(c ^ *p++) & 0xff] ^ (c >> 8);
+    return c;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("sse4.2"))) static uint32_t crc_hw_run(uint32_t c, const uint8_t *p, size_t n)
+{
+    uint64_t c64 = c;
+    while (n && ((uintptr_t)p & 7)) {
+        c64 = __builtin_ia32_crc32qi((uint32_t)c64, *p++);
+        n--;
+    }
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        c64 = __builtin_ia32_crc32di(c64, w);
+        p += 8;
+        n -= 8;
+    }
+    while (n--)
+        c64 = __builtin_ia32_crc32qi((uint32_t)c64, *p++);
+    return (uint32_t)c64;
+}
+#endif
+
+uint32_t eddy_crc32c(uint32_t crc, const void *buf, size_t len)
+{
+    pthread_once(&crc_once, crc_init);
+    uint32_t c = ~crc;
+#if defined(__x86_64__)
+    if (crc_hw)
+        return ~crc_hw_run(c, buf, len);
+#endif
+    return ~crc_sw(c, buf, len);
+}
+
+/* Kafka: Utils.murmur2(byte[]) — note the Java arithmetic: signed ints, >>> shifts, and the
+ * tail switch falling through from 3 to 1. */
+int32_t eddy_murmur2(const void *data, size_t len)
+{
+    const uint8_t *d = data;
+    const uint32_t seed = 0x9747b28cu, m = 0x5bd1e995u;
+    const int r = 24;
+    uint32_t h = seed ^ (uint32_t)len;
+    size_t n4 = len / 4;
+    for (size_t i = 0; i < n4; i++) {
+        size_t i4 = i * 4;
+        uint32_t k = (uint32_t)d[i4] | ((uint32_t)d[i4 + 1] << 8) | ((uint32_t)d[i4 + 2] << 16) |
+                     ((uint32_t)d[i4 + 3] << 24);
+        k *= m;
+        k ^= k >> r;
+        k *= m;
+        h *= m;
+        h ^= k;
+    }
+    size_t tail = len & ~(size_t)3;
+    switch (len % 4) {
+    case 3: h ^= (uint32_t)d[tail + 2] << 16; /* fall through */
+    case 2: h ^= (uint32_t)d[tail + 1] << 8; /* fall through */
+    case 1:
+        h ^= d[tail];
+        h *= m;
+    }
+    h ^= h >> 13;
+    h *= m;
+    h ^= h >> 15;
+    return (int32_t)h;
+}
+
+int32_t eddy_kafka_partition(const void *key, size_t len, int32_t npartitions)
+{
+    uint32_t positive = (uint32_t)eddy_murmur2(key, len) & 0x7fffffffu;
+    return (int32_t)(positive % (uint32_t)npartitions);
+}
+
+uint64_t eddy_hash64(const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}

@@ -1,0 +1,148 @@
+/* Unit tests: CRC-32C, Kafka murmur2 and partitioning, zig-zag varints. */
+#include "testutil.h"
+
+static void test_crc32c_check_value(void **state)
+{
+    (void)state;
+    assert_int_equal(eddy_crc32c(0, "123456789", 9), 0xE3069283u);
+    assert_int_equal(eddy_crc32c(0, "", 0), 0);
+}
+
+/* RFC 3720 (iSCSI) B.4 test vectors. */
+static void test_crc32c_rfc3720_vectors(void **state)
+{
+    (void)state;
+    uint8_t buf[48];
+    memset(buf, 0, 32);
+    assert_int_equal(eddy_crc32c(0, buf, 32), 0x8A9136AAu);
+    memset(buf, 0xff, 32);
+    assert_int_equal(eddy_crc32c(0, buf, 32), 0x62A8AB43u);
+    for (int i = 0; i < 32; i++)
+        buf[i] = (uint8_t)i;
+    assert_int_equal(eddy_crc32c(0, buf, 32), 0x46DD794Eu);
+    for (int i = 0; i < 32; i++)
+        buf[i] = (uint8_t)(31 - i);
+    assert_int_equal(eddy_crc32c(0, buf, 32), 0x113FDB5Cu);
+    static const uint8_t iscsi_read[48] = {
+        0x01, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x14, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x14, 0x00, 0x00,
+        0x00, 0x18, 0x28, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x00};
+    assert_int_equal(eddy_crc32c(0, iscsi_read, 48), 0xD9963A56u);
+}
+
+/* Continuing a CRC over pieces equals one pass; unaligned starts agree too. */
+static void test_crc32c_incremental_and_unaligned(void **state)
+{
+    (void)state;
+    uint8_t buf[1031];
+    for (size_t i = 0; i < sizeof buf; i++)
+        buf[i] = (uint8_t)(i * 131 + 7);
+    uint32_t whole = eddy_crc32c(0, buf, sizeof buf);
+    for (size_t cut = 0; cut <= sizeof buf; cut += 97) {
+        uint32_t c = eddy_crc32c(0, buf, cut);
+        c = eddy_crc32c(c, buf + cut, sizeof buf - cut);
+        assert_int_equal(c, whole);
+    }
+    uint8_t copy[1040];
+    for (int shift = 1; shift < 8; shift++) {
+        memcpy(copy + shift, buf, sizeof buf);
+        assert_int_equal(eddy_crc32c(0, copy + shift, sizeof buf), whole);
+    }
+}
+
+/* Vectors from Kafka's UtilsTest.testMurmur2. */
+static void test_murmur2_kafka_vectors(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in;
+        int32_t out;
+    } cases[] = {
+        {"21", -973932308},
+        {"foobar", -790332482},
+        {"a-little-bit-long-string", -985981536},
+        {"a-little-bit-longer-string", -1486304829},
+        {"lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8", -58897971},
+        {"abc", 479470107},
+    };
+    for (size_t i = 0; i < EDDY_ARRAY_LEN(cases); i++)
+        assert_int_equal(eddy_murmur2(cases[i].in, strlen(cases[i].in)), cases[i].out);
+}
+
+/* Kafka: Utils.toPositive(murmur2(key)) % numPartitions. */
+static void test_kafka_partition(void **state)
+{
+    (void)state;
+    /* murmur2("foobar") = -790332482 -> & 0x7fffffff = 1357151166 */
+    assert_int_equal(eddy_kafka_partition("foobar", 6, 4), 1357151166 % 4);
+    assert_int_equal(eddy_kafka_partition("21", 2, 3), (-973932308 & 0x7fffffff) % 3);
+    for (int n = 1; n < 50; n++) {
+        int32_t p = eddy_kafka_partition("abc", 3, n);
+        assert_true(p >= 0 && p < n);
+    }
+}
+
+static void test_varint_vectors(void **state)
+{
+    (void)state;
+    static const struct {
+        int64_t v;
+        const char *hex;
+    } cases[] = {
+        {0, "00"}, {-1, "01"}, {1, "02"}, {63, "7e"}, {-64, "7f"}, {64, "8001"},
+        {300, "d804"}, {INT32_MAX, "feffffff0f"}, {INT32_MIN, "ffffffff0f"},
+    };
+    for (size_t i = 0; i < EDDY_ARRAY_LEN(cases); i++) {
+        uint8_t buf[EDDY_VARLONG_MAX];
+        size_t n = eddy_varlong_put(buf, cases[i].v);
+        char hex[32] = {0};
+        for (size_t k = 0; k < n; k++)
+            sprintf(hex + 2 * k, "%02x", buf[k]);
+        assert_string_equal(hex, cases[i].hex);
+        assert_int_equal(eddy_varlong_size(cases[i].v), n);
+        int32_t v32;
+        assert_int_equal(eddy_varint_get(buf, buf + n, &v32), n);
+        assert_int_equal(v32, cases[i].v);
+    }
+}
+
+static void test_varlong_roundtrip_and_limits(void **state)
+{
+    (void)state;
+    int64_t vals[] = {0, 1, -1, 1234567890123LL, INT64_MAX, INT64_MIN, -4611686018427387904LL};
+    for (size_t i = 0; i < EDDY_ARRAY_LEN(vals); i++) {
+        uint8_t buf[EDDY_VARLONG_MAX];
+        size_t n = eddy_varlong_put(buf, vals[i]);
+        int64_t back;
+        assert_int_equal(eddy_varlong_get(buf, buf + n, &back), n);
+        assert_true(back == vals[i]);
+        /* truncated input is rejected */
+        assert_int_equal(eddy_varlong_get(buf, buf + n - 1, &back), n == 1 ? 0 : 0);
+    }
+    /* varint longer than 5 bytes, or over 32 bits, is rejected */
+    uint8_t six[] = {0x80, 0x80, 0x80, 0x80, 0x80, 0x01};
+    int32_t v32;
+    assert_int_equal(eddy_varint_get(six, six + 6, &v32), 0);
+    uint8_t big[] = {0xff, 0xff, 0xff, 0xff, 0x7f};
+    assert_int_equal(eddy_varint_get(big, big + 5, &v32), 0);
+    uint8_t eleven[11];
+    memset(eleven, 0x80, 10);
+    eleven[10] = 0;
+    int64_t v64;
+    assert_int_equal(eddy_varlong_get(eleven, eleven + 11, &v64), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_crc32c_check_value),
+        cmocka_unit_test(test_crc32c_rfc3720_vectors),
+        cmocka_unit_test(test_crc32c_incremental_and_unaligned),
+        cmocka_unit_test(test_murmur2_kafka_vectors),
+        cmocka_unit_test(test_kafka_partition),
+        cmocka_unit_test(test_varint_vectors),
+        cmocka_unit_test(test_varlong_roundtrip_and_limits),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
