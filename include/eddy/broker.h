@@ -153,8 +153,9 @@ typedef struct broker_record {
     int64_t offset;              /* set when reading; ignored when appending */
     int32_t nheaders;
     const broker_header *headers;
-    /* When reading, headers are not decoded: 'raw_headers' points at the header count
-     * varint; decode with broker_record_headers(). When appending, raw_headers is ignored. */
+    /* When reading, headers are not decoded: [raw_headers, raw_end) holds the header count
+     * varint and the headers; decode with broker_record_headers(). When appending, a
+     * non-NULL raw_headers is copied as it is and nheaders/headers are ignored. */
     const uint8_t *raw_headers;
     const uint8_t *raw_end;
 } broker_record;
