@@ -116,7 +116,10 @@ int eddy__double_shortest(double d, char digits[20], int *exp10)
         else
             lo = mid + 1;
     }
-    try_digits(ad, lo, digits, &n, exp10);
+    /* Java always prints at least two digits (d.d) and picks the two-digit decimal closest to
+     * the value when one digit would do: 4.9E-324, not 5.0E-324. Trailing zeros are then
+     * dropped again (2.0 has the digits "2"). */
+    try_digits(ad, lo < 2 ? 2 : lo, digits, &n, exp10);
     return n;
 }
 
