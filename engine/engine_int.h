@@ -1,0 +1,138 @@
+/*
+ * engine_int.h - private to engine/: the catalog, queries and tasks.
+ *
+ * Memory: each statement is parsed and planned in its own heap-allocated arena (eng_mem).
+ * When a statement creates something that outlives it (a source, a query), that object keeps
+ * a reference on the statement's arena instead of copying the plan; the arena is freed when
+ * the last such object goes.
+ *
+ * Locking: 'mu' serialises statement execution and catalog changes. In threaded mode each
+ * task belongs to one worker thread; tasks never take 'mu' while processing records.
+ */
+#ifndef EDDY_ENGINE_INT_H
+#define EDDY_ENGINE_INT_H
+
+#include "eddy/engine.h"
+#include "eddy/operators.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+typedef struct eng_mem {
+    eddy_arena arena;
+    _Atomic int refs;
+} eng_mem;
+
+eng_mem *eng__mem_new(void);
+void eng__mem_ref(eng_mem *m);
+void eng__mem_unref(eng_mem *m);
+
+/* A stream or table in the catalog. */
+typedef struct eng_source {
+    plan_source *src;          /* in 'mem' */
+    eng_mem *mem;
+    int64_t seq;               /* registration order */
+} eng_source;
+
+typedef struct eng_prop {
+    char *name, *value;
+} eng_prop;
+
+typedef struct eng_var {
+    char *name, *value;
+} eng_var;
+
+typedef struct eng_type {
+    char *name;
+    const eddy_type *type;     /* in 'mem' */
+    eng_mem *mem;
+} eng_type;
+
+typedef struct eng_query eng_query;
+
+/* One input partition of a query: the unit of work and of parallelism. */
+typedef struct eng_task {
+    eng_query *q;
+    int32_t partition;
+    broker_log *in;            /* source partition (referenced) */
+    int64_t position;          /* next offset to consume */
+    op_ctx ctx;
+    eddy_arena batch;          /* reset after every batch */
+    op *head;                  /* first operator after decoding (NULL: sink directly) */
+    op **ops;                  /* all operators, to close */
+    int nops;
+    /* Records produced by the sink during a batch, appended per partition at batch end. */
+    eddy_buf out_bytes;
+    broker_record *out_recs;
+    int32_t *out_parts;
+    size_t nout, out_cap;
+    eddy_value *row;           /* decode scratch: one source row */
+    int64_t processed, skipped;
+} eng_task;
+
+struct eng_query {
+    char *id;
+    eng_mem *mem;              /* holds 'plan' */
+    plan_query *plan;
+    const plan_source *source; /* the input (catalog entry kept alive by 'source_mem') */
+    eng_mem *source_mem;
+    const char *sql;
+    const char *sink_name;     /* the source it writes (in 'mem') */
+    serde *src_key, *src_value, *sink_key, *sink_value;
+    int ntasks;
+    eng_task *tasks;
+    broker_log **sink_logs;
+    int sink_partitions;
+    engine *e;
+    fn_config fn_config;
+    bool failed;
+    char error[256];
+};
+
+struct engine {
+    engine_options opts;
+    char *dir;
+    broker *b;
+    pthread_mutex_t mu;
+    eng_source *sources;
+    size_t nsources, sources_cap;
+    int64_t next_seq;
+    eng_type *types;
+    size_t ntypes, types_cap;
+    eng_prop *props;
+    size_t nprops, props_cap;
+    eng_var *vars;             /* DEFINE'd variables of the session */
+    size_t nvars, vars_cap;
+    eng_query **queries;
+    size_t nqueries, queries_cap;
+    int next_query_num;        /* ksqlDB numbers queries across the engine: CSAS_X_0, ... */
+    /* threaded mode */
+    pthread_t *workers;
+    int nworkers;
+    _Atomic bool stopping;
+};
+
+/* catalog.c */
+eng_source *eng__source_find(engine *e, const char *name);
+int eng__source_add(engine *e, plan_source *src, eng_mem *mem, eddy_err *err);
+int eng__source_drop(engine *e, const char *name, eddy_err *err);
+const char *eng__prop(engine *e, const char *name);
+void eng__catalog_free(engine *e);
+void eng__catalog_init(engine *e, plan_catalog *cat);
+int eng__type_add(engine *e, const char *name, const eddy_type *t, eng_mem *mem, eddy_err *err);
+int eng__type_drop(engine *e, const char *name, eddy_err *err);
+
+/* query.c */
+int eng__query_start(engine *e, plan_query *plan, eng_mem *mem, const char *kind,
+                     const char *sink_name, const char *sql, const char **id_out, eddy_err *err);
+void eng__query_free(eng_query *q);
+int64_t eng__task_step(eng_task *t, size_t max_bytes, eddy_err *err);
+
+/* Serdes for a source/sink schema: key columns (role KEY) or value columns (role VALUE). */
+int eng__serde_for(const plan_schema *schema, const serde_format *fmt, bool is_key,
+                   serde **out, eddy_err *err);
+
+/* insert.c */
+int eng__insert_values(engine *e, const plan_stmt *ps, eddy_err *err);
+
+#endif /* EDDY_ENGINE_INT_H */

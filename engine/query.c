@@ -1,0 +1,656 @@
+/*
+ * query.c - persistent queries: one task per input partition, each a chain of operators
+ * fed by decoding the records of that partition.
+ *
+ * A task step: fetch whole batches from the task's position (zero-copy), decode each record
+ * into a source row (key columns, value columns, header columns, then the pseudo columns
+ * ROWTIME, ROWPARTITION, ROWOFFSET), push the rows through the operators, append what the
+ * sink produced to the sink topic (one append per output partition), then advance the
+ * position and commit it under the query's consumer group. A record that cannot be decoded,
+ * or whose timestamp is missing, is logged to the processing log and skipped.
+ *
+ * Stepped mode (eddy test) calls engine_query_run(); threaded mode runs tasks on workers.
+ */
+#include "engine_int.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+static void proclog(eng_query *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void proclog(eng_query *q, const char *fmt, ...)
+{
+    if (!q->e->opts.proclog)
+        return;
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    q->e->opts.proclog(q->e->opts.proclog_ctx, q->id, msg);
+}
+
+static void op_log(void *ctx, const char *op_name, const eddy_err *err)
+{
+    eng_task *t = ctx;
+    proclog(t->q, "%s: %s", op_name, err->msg);
+}
+
+int eng__serde_for(const plan_schema *schema, const serde_format *fmt, bool is_key,
+                   serde **out, eddy_err *err)
+{
+    serde_column *cols = eddy_malloc(((size_t)schema->ncols + 1) * sizeof *cols);
+    if (!cols)
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+    int n = 0;
+    for (int i = 0; i < schema->ncols; i++) {
+        const plan_column *c = &schema->cols[i];
+        if (c->role == (is_key ? PLAN_COL_KEY : PLAN_COL_VALUE)) {
+            cols[n].name = c->name;
+            cols[n].type = c->type;
+            cols[n].index = i;
+            n++;
+        }
+    }
+    int rc = serde_create(fmt, cols, n, is_key, out, err);
+    eddy_free(cols);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Sink output                                                                                 */
+
+/* Called by the sink operator for each output record: copy it into the task's buffer. */
+static int sink_write(void *ctx, const op_sink_record *rec, eddy_err *err)
+{
+    eng_task *t = ctx;
+    eng_query *q = t->q;
+    if (t->nout == t->out_cap) {
+        size_t cap = t->out_cap ? t->out_cap * 2 : 256;
+        broker_record *r = eddy_realloc(t->out_recs, cap * sizeof *r);
+        if (!r)
+            return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+        t->out_recs = r;
+        int32_t *p = eddy_realloc(t->out_parts, cap * sizeof *p);
+        if (!p)
+            return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+        t->out_parts = p;
+        t->out_cap = cap;
+    }
+    /* Store offsets into out_bytes now; turn them into pointers at flush (it may move). */
+    broker_record *r = &t->out_recs[t->nout];
+    memset(r, 0, sizeof *r);
+    size_t koff = t->out_bytes.len;
+    if (rec->key && eddy_buf_append(&t->out_bytes, rec->key, (size_t)rec->key_len) != 0)
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+    size_t voff = t->out_bytes.len;
+    if (rec->value && eddy_buf_append(&t->out_bytes, rec->value, (size_t)rec->value_len) != 0)
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+    size_t hoff = t->out_bytes.len;
+    size_t hlen = rec->headers ? (size_t)(rec->headers_end - rec->headers) : 0;
+    if (hlen && eddy_buf_append(&t->out_bytes, rec->headers, hlen) != 0)
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+    r->key = rec->key ? (const uint8_t *)(uintptr_t)(koff + 1) : NULL;
+    r->key_len = rec->key ? rec->key_len : -1;
+    r->value = rec->value ? (const uint8_t *)(uintptr_t)(voff + 1) : NULL;
+    r->value_len = rec->value ? rec->value_len : -1;
+    r->raw_headers = hlen ? (const uint8_t *)(uintptr_t)(hoff + 1) : NULL;
+    r->raw_end = hlen ? (const uint8_t *)(uintptr_t)(hoff + 1 + hlen) : NULL;
+    r->timestamp = rec->timestamp;
+    t->out_parts[t->nout] = broker_partition_for(q->e->b, q->plan->sink.topic, rec->key,
+                                                  rec->key ? rec->key_len : -1,
+                                                  q->sink_partitions);
+    t->nout++;
+    return 0;
+}
+
+/* Append the buffered output, one batch per sink partition, in order. */
+static int sink_flush(eng_task *t, eddy_err *err)
+{
+    eng_query *q = t->q;
+    if (t->nout == 0)
+        return 0;
+    const uint8_t *base = t->out_bytes.data;
+    for (size_t i = 0; i < t->nout; i++) {
+        broker_record *r = &t->out_recs[i];
+        if (r->key)
+            r->key = base + ((uintptr_t)r->key - 1);
+        if (r->value)
+            r->value = base + ((uintptr_t)r->value - 1);
+        if (r->raw_headers) {
+            r->raw_headers = base + ((uintptr_t)r->raw_headers - 1);
+            r->raw_end = base + ((uintptr_t)r->raw_end - 1);
+        } else {
+            r->nheaders = 0;
+        }
+    }
+    int rc = 0;
+    if (q->sink_partitions == 1) {
+        rc = broker_log_append(q->sink_logs[0], t->out_recs, t->nout, NULL, err);
+    } else {
+        /* Group per partition, keeping order within each. */
+        broker_record *tmp = eddy_malloc(t->nout * sizeof *tmp);
+        if (!tmp)
+            return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+        for (int p = 0; rc == 0 && p < q->sink_partitions; p++) {
+            size_t n = 0;
+            for (size_t i = 0; i < t->nout; i++)
+                if (t->out_parts[i] == p)
+                    tmp[n++] = t->out_recs[i];
+            if (n)
+                rc = broker_log_append(q->sink_logs[p], tmp, n, NULL, err);
+        }
+        eddy_free(tmp);
+    }
+    t->nout = 0;
+    t->out_bytes.len = 0;
+    return rc;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Decoding a record into a source row                                                         */
+
+/* Build the HEADERS column: ARRAY<STRUCT<KEY STRING, VALUE BYTES>>. */
+static int headers_array(eddy_arena *a, const broker_record *r, eddy_value *out)
+{
+    broker_header hs[64];
+    int n = broker_record_headers(r, hs, 64);
+    if (n < 0)
+        return n;
+    if (n > 64)
+        n = 64;
+    eddy_value *items = eddy_arena_alloc(a, (size_t)(n ? n : 1) * sizeof *items);
+    eddy_value *fields = eddy_arena_alloc(a, (size_t)(n ? n : 1) * 2 * sizeof *fields);
+    if (!items || !fields)
+        return EDDY_ENOMEM;
+    for (int i = 0; i < n; i++) {
+        fields[2 * i] = eddy_value_string(hs[i].key, (size_t)hs[i].key_len);
+        fields[2 * i + 1] = hs[i].value ? eddy_value_bytes(hs[i].value, (size_t)hs[i].value_len)
+                                        : eddy_value_null(EDDY_T_BYTES);
+        items[i] = eddy_value_composite(EDDY_T_STRUCT, &fields[2 * i], 2);
+    }
+    *out = eddy_value_composite(EDDY_T_ARRAY, items, (uint32_t)n);
+    return 0;
+}
+
+/* HEADER('k'): the last header with key 'k', as BYTES. */
+static void header_value(const broker_record *r, const char *key, eddy_value *out)
+{
+    broker_header hs[64];
+    int n = broker_record_headers(r, hs, 64);
+    *out = eddy_value_null(EDDY_T_BYTES);
+    size_t kl = strlen(key);
+    for (int i = 0; i < n && i < 64; i++)
+        if ((size_t)hs[i].key_len == kl && memcmp(hs[i].key, key, kl) == 0)
+            *out = hs[i].value ? eddy_value_bytes(hs[i].value, (size_t)hs[i].value_len)
+                               : eddy_value_null(EDDY_T_BYTES);
+}
+
+/* Decode 'r' into 'row' (source step schema). Returns 1 to process the row, 0 to skip it
+ * (logged), or EDDY_ENOMEM. */
+static int decode_row(eng_task *t, const broker_record *r, op_row *row)
+{
+    eng_query *q = t->q;
+    const plan_step *src = &q->plan->steps[0];
+    eddy_arena *a = &t->batch;
+    eddy_value *cols = eddy_arena_alloc(a, (size_t)src->out.ncols * sizeof *cols);
+    if (!cols)
+        return EDDY_ENOMEM;
+    for (int i = 0; i < src->out.ncols; i++)
+        cols[i] = eddy_value_null(src->out.cols[i].type->kind);
+    eddy_err e = {0};
+    if (q->source->kind == PLAN_STREAM && !r->value) {
+        t->skipped++;
+        return 0; /* streams ignore tombstones */
+    }
+    if (q->src_key && serde_decode(q->src_key, r->key, r->key_len, cols, a, &e) != 0) {
+        proclog(q, "Failed to deserialize key from topic %s partition %d offset %lld: %s",
+                q->source->topic, t->partition, (long long)r->offset, e.msg);
+        t->skipped++;
+        return e.code == EDDY_ENOMEM ? EDDY_ENOMEM : 0;
+    }
+    if (q->src_value && serde_decode(q->src_value, r->value, r->value_len, cols, a, &e) != 0) {
+        proclog(q, "Failed to deserialize value from topic %s partition %d offset %lld: %s",
+                q->source->topic, t->partition, (long long)r->offset, e.msg);
+        t->skipped++;
+        return e.code == EDDY_ENOMEM ? EDDY_ENOMEM : 0;
+    }
+    for (int i = 0; i < src->out.ncols; i++) {
+        const plan_column *c = &src->out.cols[i];
+        if (c->role == PLAN_COL_HEADERS) {
+            if (headers_array(a, r, &cols[i]) == EDDY_ENOMEM)
+                return EDDY_ENOMEM;
+        } else if (c->role == PLAN_COL_HEADER) {
+            header_value(r, c->header_key ? c->header_key : "", &cols[i]);
+        } else if (c->role == PLAN_COL_PSEUDO) {
+            if (strcmp(c->name, "ROWTIME") == 0)
+                cols[i] = eddy_value_bigint(r->timestamp);
+            else if (strcmp(c->name, "ROWPARTITION") == 0)
+                cols[i] = eddy_value_int(t->partition);
+            else if (strcmp(c->name, "ROWOFFSET") == 0)
+                cols[i] = eddy_value_bigint(r->offset);
+        }
+    }
+    row->cols = cols;
+    row->rowtime = r->timestamp;
+    row->partition = t->partition;
+    row->offset = r->offset;
+    row->headers = r->raw_headers;
+    row->headers_end = r->raw_end;
+    if (src->timestamp) {
+        fn_ctx fc = {0};
+        fc.arena = a;
+        fc.row = cols;
+        fc.config = &q->fn_config;
+        eddy_value ts;
+        if (fn_eval(src->timestamp, &fc, &ts) != 0)
+            return EDDY_ENOMEM;
+        if (ts.null) {
+            proclog(q, "Failed to extract the timestamp of the record at topic %s partition %d "
+                    "offset %lld: the timestamp column is null or invalid",
+                    q->source->topic, t->partition, (long long)r->offset);
+            t->skipped++;
+            return 0;
+        }
+        row->rowtime = ts.u.i64;
+        for (int i = 0; i < src->out.ncols; i++)
+            if (src->out.cols[i].role == PLAN_COL_PSEUDO &&
+                strcmp(src->out.cols[i].name, "ROWTIME") == 0)
+                cols[i] = eddy_value_bigint(row->rowtime);
+    }
+    return 1;
+}
+
+/* Process up to 'max_bytes' of input from the task's position. Returns the records consumed
+ * (0 when nothing was there) or a negative error. */
+int64_t eng__task_step(eng_task *t, size_t max_bytes, eddy_err *err)
+{
+    eng_query *q = t->q;
+    broker_fetch_result res;
+    int rc = broker_log_fetch(t->in, t->position, max_bytes, &res, err);
+    if (rc == EDDY_ERANGE && t->position < broker_log_start_offset(t->in)) {
+        /* Retention removed what we had not read: continue at the log start. */
+        eddy_err_clear(err);
+        t->position = broker_log_start_offset(t->in);
+        rc = broker_log_fetch(t->in, t->position, max_bytes, &res, err);
+    }
+    if (rc)
+        return rc;
+    if (res.len == 0) {
+        broker_fetch_release(&res);
+        return 0;
+    }
+    broker_iter it;
+    broker_record r;
+    broker_iter_init(&it, res.data, res.len, t->position);
+    int64_t consumed = 0;
+    size_t cap = 256, n = 0;
+    op_row *rows = eddy_arena_alloc(&t->batch, cap * sizeof *rows);
+    while (rows && (rc = broker_iter_next(&it, &r, err)) == 1) {
+        consumed++;
+        if (n == cap) {
+            op_row *bigger = eddy_arena_alloc(&t->batch, 2 * cap * sizeof *rows);
+            if (!bigger) {
+                rows = NULL;
+                break;
+            }
+            memcpy(bigger, rows, n * sizeof *rows);
+            rows = bigger;
+            cap *= 2;
+        }
+        int d = decode_row(t, &r, &rows[n]);
+        if (d < 0) {
+            rc = eddy_err_set(err, EDDY_ENOMEM, "out of memory decoding records");
+            break;
+        }
+        n += (size_t)d;
+    }
+    if (!rows)
+        rc = eddy_err_set(err, EDDY_ENOMEM, "out of memory decoding records");
+    if (rc < 0) {
+        broker_fetch_release(&res);
+        eddy_arena_reset(&t->batch);
+        return rc;
+    }
+    op_batch batch = {rows, n};
+    rc = t->head->ops->process(t->head, 0, &batch, err);
+    if (rc == 0)
+        rc = sink_flush(t, err);
+    broker_fetch_release(&res);
+    eddy_arena_reset(&t->batch);
+    if (rc)
+        return rc;
+    t->processed += consumed;
+    t->position = res.next_offset;
+    return consumed;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Building and freeing                                                                        */
+
+static int task_build(eng_query *q, eng_task *t, eddy_err *err)
+{
+    t->ctx.arena = &t->batch;
+    t->ctx.fn_config = &q->fn_config;
+    t->ctx.log = op_log;
+    t->ctx.log_ctx = t;
+    const plan_query *p = q->plan;
+    t->ops = eddy_calloc((size_t)p->nsteps, sizeof *t->ops);
+    if (!t->ops)
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+    op *prev = NULL;
+    for (int i = 1; i < p->nsteps; i++) {
+        const plan_step *s = &p->steps[i];
+        op *o = NULL;
+        int rc;
+        switch (s->kind) {
+        case PLAN_STEP_FILTER:
+            rc = op_filter_create(&t->ctx, s->predicate, s->nvars, &o, err);
+            break;
+        case PLAN_STEP_PROJECT:
+        case PLAN_STEP_REKEY:
+            rc = op_project_create(&t->ctx, (const fn_expr *const *)s->exprs, s->nexprs,
+                                   s->nvars, &o, err);
+            break;
+        case PLAN_STEP_FLATMAP:
+            rc = op_flatmap_create(&t->ctx, (const fn_expr *const *)s->exprs, s->nexprs,
+                                   (const fn_expr *const *)s->tfns, s->ntfns, s->nvars, &o, err);
+            break;
+        case PLAN_STEP_SINK:
+            rc = op_sink_create(&t->ctx, q->sink_key, q->sink_value, s->timestamp, sink_write, t,
+                                &o, err);
+            break;
+        default:
+            rc = eddy_err_set(err, EDDY_EUNSUPPORTED, "plan step %d is not supported yet",
+                              (int)s->kind);
+        }
+        if (rc)
+            return rc;
+        t->ops[t->nops++] = o;
+        if (prev)
+            prev->next = o;
+        else
+            t->head = o;
+        prev = o;
+    }
+    if (!t->head)
+        return eddy_err_set(err, EDDY_EINVAL, "query plan has no sink");
+    return 0;
+}
+
+void eng__query_free(eng_query *q)
+{
+    if (!q)
+        return;
+    for (int i = 0; i < q->ntasks; i++) {
+        eng_task *t = &q->tasks[i];
+        for (int k = 0; k < t->nops; k++)
+            op_close(t->ops[k]);
+        eddy_free(t->ops);
+        eddy_arena_destroy(&t->batch);
+        eddy_buf_free(&t->out_bytes);
+        eddy_free(t->out_recs);
+        eddy_free(t->out_parts);
+        broker_log_release(t->in);
+    }
+    eddy_free(q->tasks);
+    for (int p = 0; p < q->sink_partitions; p++)
+        broker_log_release(q->sink_logs[p]);
+    eddy_free(q->sink_logs);
+    serde_destroy(q->src_key);
+    serde_destroy(q->src_value);
+    serde_destroy(q->sink_key);
+    serde_destroy(q->sink_value);
+    eng__mem_unref(q->mem);
+    eng__mem_unref(q->source_mem);
+    eddy_free(q->id);
+    eddy_free(q);
+}
+
+static int group_of(const eng_query *q, char *buf, size_t n)
+{
+    return snprintf(buf, n, "_eddy-query_%s", q->id);
+}
+
+int eng__query_start(engine *e, plan_query *plan, eng_mem *mem, const char *kind,
+                     const char *sink_name, const char *sql, const char **id_out, eddy_err *err)
+{
+    eng_query *q = eddy_calloc(1, sizeof *q);
+    if (!q)
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+    char id[512];
+    if (strcmp(kind, "INSERTQUERY") == 0)
+        snprintf(id, sizeof id, "INSERTQUERY_%d", e->next_query_num);
+    else
+        snprintf(id, sizeof id, "%s_%s_%d", kind, sink_name, e->next_query_num);
+    q->id = eddy_strdup(id);
+    q->e = e;
+    q->plan = plan;
+    q->mem = mem;
+    eng__mem_ref(mem);
+    q->sql = sql;
+    q->sink_name = eddy_arena_strdup(&mem->arena, sink_name);
+    q->source = plan->source;
+    const char *legacy = eng__prop(e, "ksql.functions.substring.legacy.args");
+    q->fn_config.substring_legacy_args = legacy && strcmp(legacy, "true") == 0;
+    int rc = 0;
+    if (!q->id || !q->sink_name) {
+        rc = eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+        goto fail;
+    }
+    plan->id = q->id;
+    eng_source *src = eng__source_find(e, plan->source->name);
+    if (src) {
+        q->source_mem = src->mem;
+        eng__mem_ref(src->mem);
+    }
+    const plan_schema *in = &plan->source->schema;
+    const plan_schema *out = &plan->steps[plan->nsteps - 1].out;
+    if ((rc = eng__serde_for(in, &plan->source->key_format, true, &q->src_key, err)) ||
+        (rc = eng__serde_for(in, &plan->source->value_format, false, &q->src_value, err)) ||
+        (rc = eng__serde_for(out, &plan->sink.key_format, true, &q->sink_key, err)) ||
+        (rc = eng__serde_for(out, &plan->sink.value_format, false, &q->sink_value, err)))
+        goto fail;
+
+    int sp = broker_topic_partitions(e->b, plan->sink.topic, err);
+    if (sp < 0) {
+        rc = sp;
+        goto fail;
+    }
+    q->sink_logs = eddy_calloc((size_t)sp, sizeof *q->sink_logs);
+    if (!q->sink_logs) {
+        rc = eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+        goto fail;
+    }
+    for (int p = 0; p < sp; p++) {
+        if ((rc = broker_log_get(e->b, plan->sink.topic, p, &q->sink_logs[p], err)) != 0)
+            goto fail;
+        q->sink_partitions++;
+    }
+    int np = broker_topic_partitions(e->b, plan->source->topic, err);
+    if (np < 0) {
+        rc = np;
+        goto fail;
+    }
+    q->tasks = eddy_calloc((size_t)np, sizeof *q->tasks);
+    if (!q->tasks) {
+        rc = eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+        goto fail;
+    }
+    const char *reset = eng__prop(e, "auto.offset.reset");
+    if (!reset)
+        reset = eng__prop(e, "ksql.streams.auto.offset.reset");
+    bool earliest = e->opts.stepped ? true : (reset && strcmp(reset, "earliest") == 0);
+    char group[600];
+    group_of(q, group, sizeof group);
+    for (int p = 0; p < np; p++) {
+        eng_task *t = &q->tasks[p];
+        t->q = q;
+        t->partition = p;
+        eddy_arena_init(&t->batch, 256 * 1024);
+        eddy_buf_init(&t->out_bytes);
+        q->ntasks++;
+        if ((rc = broker_log_get(e->b, plan->source->topic, p, &t->in, err)) != 0)
+            goto fail;
+        int64_t committed = -1;
+        broker_group_fetch(e->b, group, plan->source->topic, p, &committed, NULL);
+        t->position = committed >= 0 ? committed
+                      : earliest     ? broker_log_start_offset(t->in)
+                                     : broker_log_end_offset(t->in);
+        if ((rc = task_build(q, t, err)) != 0)
+            goto fail;
+    }
+    if (e->nqueries == e->queries_cap) {
+        size_t cap = e->queries_cap ? e->queries_cap * 2 : 8;
+        eng_query **a = eddy_realloc(e->queries, cap * sizeof *a);
+        if (!a) {
+            rc = eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+            goto fail;
+        }
+        e->queries = a;
+        e->queries_cap = cap;
+    }
+    e->queries[e->nqueries++] = q;
+    e->next_query_num++;
+    *id_out = q->id;
+    return 0;
+fail:
+    eng__query_free(q);
+    return rc;
+}
+
+static eng_query *query_by_id(engine *e, const char *id)
+{
+    for (size_t i = 0; i < e->nqueries; i++)
+        if (strcmp(e->queries[i]->id, id) == 0)
+            return e->queries[i];
+    return NULL;
+}
+
+int64_t engine_query_run(engine *e, const char *query_id, eddy_err *err)
+{
+    eng_query *q = query_by_id(e, query_id);
+    if (!q)
+        return eddy_err_set(err, EDDY_ENOTFOUND, "query %s does not exist", query_id);
+    int64_t total = 0;
+    for (int i = 0; i < q->ntasks; i++) {
+        int64_t n;
+        /* Small fetches: stepped mode promises record-by-record semantics, and batches of a
+         * few records keep each step's working set small. */
+        while ((n = eng__task_step(&q->tasks[i], 64 * 1024, err)) > 0)
+            total += n;
+        if (n < 0)
+            return n;
+    }
+    return total;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Threaded mode                                                                               */
+
+typedef struct worker_arg {
+    engine *e;
+    int index;
+} worker_arg;
+
+static void commit_task(eng_task *t)
+{
+    char group[600];
+    group_of(t->q, group, sizeof group);
+    broker_group_commit(t->q->e->b, group, t->q->plan->source->topic, t->partition, t->position,
+                        NULL, NULL);
+}
+
+static void *worker_main(void *p)
+{
+    worker_arg *wa = p;
+    engine *e = wa->e;
+    int64_t last_commit = eddy_monotonic_ms();
+    while (!atomic_load(&e->stopping)) {
+        int64_t did = 0;
+        size_t k = 0;
+        pthread_mutex_lock(&e->mu);
+        size_t nq = e->nqueries;
+        pthread_mutex_unlock(&e->mu);
+        eng_task *first_idle = NULL;
+        for (size_t qi = 0; qi < nq; qi++) {
+            eng_query *q = e->queries[qi];
+            for (int ti = 0; ti < q->ntasks; ti++, k++) {
+                if ((int)(k % (size_t)e->nworkers) != wa->index || q->failed)
+                    continue;
+                eddy_err err = {0};
+                int64_t n = eng__task_step(&q->tasks[ti], 1 << 20, &err);
+                if (n < 0) {
+                    q->failed = true;
+                    snprintf(q->error, sizeof q->error, "%s", err.msg);
+                    proclog(q, "query failed: %s", err.msg);
+                } else if (n > 0) {
+                    did += n;
+                } else if (!first_idle) {
+                    first_idle = &q->tasks[ti];
+                }
+            }
+        }
+        int64_t now = eddy_monotonic_ms();
+        if (now - last_commit >= 1000) {
+            k = 0;
+            for (size_t qi = 0; qi < nq; qi++)
+                for (int ti = 0; ti < e->queries[qi]->ntasks; ti++, k++)
+                    if ((int)(k % (size_t)e->nworkers) == wa->index)
+                        commit_task(&e->queries[qi]->tasks[ti]);
+            last_commit = now;
+        }
+        if (did == 0) {
+            if (first_idle)
+                broker_log_wait(first_idle->in, first_idle->position, 50);
+            else
+                usleep(50000);
+        }
+    }
+    /* Final commit of this worker's tasks. */
+    size_t k = 0;
+    for (size_t qi = 0; qi < e->nqueries; qi++)
+        for (int ti = 0; ti < e->queries[qi]->ntasks; ti++, k++)
+            if ((int)(k % (size_t)e->nworkers) == wa->index)
+                commit_task(&e->queries[qi]->tasks[ti]);
+    eddy_free(wa);
+    return NULL;
+}
+
+int engine_start(engine *e, int nthreads, eddy_err *err)
+{
+    if (e->nworkers)
+        return 0;
+    if (nthreads < 1)
+        nthreads = 1;
+    e->workers = eddy_calloc((size_t)nthreads, sizeof *e->workers);
+    if (!e->workers)
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+    atomic_store(&e->stopping, false);
+    for (int i = 0; i < nthreads; i++) {
+        worker_arg *wa = eddy_malloc(sizeof *wa);
+        if (!wa)
+            return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+        wa->e = e;
+        wa->index = i;
+        e->nworkers = i + 1;
+        if (pthread_create(&e->workers[i], NULL, worker_main, wa) != 0) {
+            eddy_free(wa);
+            e->nworkers = i;
+            return eddy_err_set(err, EDDY_EIO, "cannot start worker thread");
+        }
+    }
+    return 0;
+}
+
+void engine_stop(engine *e)
+{
+    if (!e->nworkers)
+        return;
+    atomic_store(&e->stopping, true);
+    for (int i = 0; i < e->nworkers; i++)
+        pthread_join(e->workers[i], NULL);
+    eddy_free(e->workers);
+    e->workers = NULL;
+    e->nworkers = 0;
+}

@@ -1,0 +1,107 @@
+/*
+ * eddy/operators.h - the operator runtime: the steps of a query plan as push-based operators
+ * that pass batches of rows downstream.
+ *
+ * A task (one per input partition of a query, owned by one worker thread) builds a chain of
+ * operators from the query's plan, then for each batch of fetched records: the engine decodes
+ * them into rows (serde) and pushes the batch into the first operator; each operator calls
+ * op_emit() zero or more times; the sink hands encoded records to the engine's writer.
+ *
+ * Lifecycle per operator (PostgreSQL's init/exec/end, RisingWave's barriers):
+ *   op_*_create  build it (the query's expressions are borrowed: the plan outlives it)
+ *   process      called with each batch from its input 'port' (0; joins use 0 and 1)
+ *   flush        at each task commit: emit what is due, persist state (stateful operators)
+ *   close        release everything; called exactly once, also after a failed create
+ *
+ * Rows and their values in a batch are borrowed: valid until process returns (the batch
+ * arena is reset after the batch leaves the pipeline). An operator that keeps anything across
+ * batches copies it into its own memory or its state store.
+ */
+#ifndef EDDY_OPERATORS_H
+#define EDDY_OPERATORS_H
+
+#include <stdbool.h>
+
+#include "eddy/common.h"
+#include "eddy/functions.h"
+#include "eddy/serde.h"
+
+typedef struct op_row {
+    eddy_value *cols;        /* the step's schema, in order */
+    int64_t rowtime;         /* event time (ms) */
+    int32_t partition;       /* source partition and offset, for ROWPARTITION/ROWOFFSET */
+    int64_t offset;
+    const uint8_t *headers;  /* raw Kafka headers of the source record (may be NULL) */
+    const uint8_t *headers_end;
+} op_row;
+
+typedef struct op_batch {
+    op_row *rows;
+    size_t n;
+} op_batch;
+
+typedef struct op op;
+
+/* Shared by the operators of one task. */
+typedef struct op_ctx {
+    eddy_arena *arena;       /* the batch arena */
+    const fn_config *fn_config;
+    /* Processing log: a row-level problem (expression error, encoding failure). */
+    void (*log)(void *log_ctx, const char *op_name, const eddy_err *err);
+    void *log_ctx;
+} op_ctx;
+
+typedef struct op_ops {
+    const char *kind;                                            /* "filter", "project" */
+    int (*process)(op *self, int port, const op_batch *in, eddy_err *err);
+    int (*flush)(op *self, eddy_err *err);
+    void (*close)(op *self);
+} op_ops;
+
+/* The common head of every operator (embedded first in each kind's struct). */
+struct op {
+    const op_ops *ops;
+    const char *name;        /* e.g. "Project" + step id, for logs */
+    op_ctx *ctx;
+    op *next;                /* downstream */
+    int next_port;
+};
+
+/* Push 'out' to the downstream operator. */
+int op_emit(op *self, const op_batch *out, eddy_err *err);
+
+/* Stateless operators. Expressions are borrowed. 'nvars' is the number of lambda variable
+ * slots the expressions need. */
+int op_filter_create(op_ctx *ctx, const fn_expr *predicate, int nvars, op **out, eddy_err *err);
+int op_project_create(op_ctx *ctx, const fn_expr *const *exprs, int nexprs, int nvars, op **out,
+                      eddy_err *err);
+/* Pass-through exprs, then one output row per value produced by the table functions (several
+ * table functions advance together, shorter ones padded with NULL, as ksqlDB). */
+int op_flatmap_create(op_ctx *ctx, const fn_expr *const *exprs, int nexprs,
+                      const fn_expr *const *tfns, int ntfns, int nvars, op **out,
+                      eddy_err *err);
+
+/* The sink: encode each row's key columns and value columns and hand the record to 'write'
+ * (the engine appends it to the sink topic, partitioned by key bytes like Kafka). The record
+ * timestamp is 'timestamp' evaluated over the row (NULL: the row's rowtime); a row whose
+ * timestamp is NULL, or that cannot be encoded, is logged and dropped. The record's headers
+ * are the source record's (Kafka Streams carries them through stateless steps). */
+typedef struct op_sink_record {
+    const uint8_t *key;      /* NULL = null key */
+    int32_t key_len;
+    const uint8_t *value;    /* NULL = tombstone / null value */
+    int32_t value_len;
+    int64_t timestamp;
+    const uint8_t *headers;  /* raw headers to copy, or NULL */
+    const uint8_t *headers_end;
+} op_sink_record;
+
+typedef int (*op_sink_write_fn)(void *write_ctx, const op_sink_record *rec, eddy_err *err);
+
+int op_sink_create(op_ctx *ctx, const serde *key_serde, const serde *value_serde,
+                   const fn_expr *timestamp, op_sink_write_fn write, void *write_ctx, op **out,
+                   eddy_err *err);
+
+void op_close(op *o);
+
+#endif /* EDDY_OPERATORS_H */

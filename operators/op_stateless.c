@@ -1,0 +1,333 @@
+/*
+ * op_stateless.c - the operators that need no state: filter, project, flatmap (table
+ * functions) and the sink.
+ *
+ * Each works row by row over the incoming batch and emits one batch downstream. Output rows
+ * and their values live in the task's batch arena (ctx->arena), which the task resets after
+ * the batch has left the pipeline. Expression errors never stop a row: fn_eval turns them
+ * into NULLs and reports them to the processing log (ksqlDB's behaviour).
+ */
+#include "eddy/operators.h"
+
+int op_emit(op *self, const op_batch *out, eddy_err *err)
+{
+    if (!self->next || out->n == 0)
+        return 0;
+    return self->next->ops->process(self->next, self->next_port, out, err);
+}
+
+void op_close(op *o)
+{
+    if (o && o->ops->close)
+        o->ops->close(o);
+}
+
+static void plain_close(op *o) { eddy_free(o); }
+
+/* Expression errors go to the task's processing log with the operator's name. */
+static void log_expr(void *log_ctx, const fn_expr *e, const eddy_err *err)
+{
+    (void)e;
+    op *self = log_ctx;
+    if (self->ctx->log)
+        self->ctx->log(self->ctx->log_ctx, self->name, err);
+}
+
+static void fctx_init(op *self, fn_ctx *f, eddy_value *vars)
+{
+    memset(f, 0, sizeof *f);
+    f->arena = self->ctx->arena;
+    f->vars = vars;
+    f->config = self->ctx->fn_config;
+    f->log = log_expr;
+    f->log_ctx = self;
+}
+
+static eddy_value *vars_alloc(op *self, int nvars)
+{
+    return nvars > 0 ? eddy_arena_calloc(self->ctx->arena, (size_t)nvars * sizeof(eddy_value))
+                     : NULL;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Filter                                                                                      */
+
+typedef struct op_filter {
+    op base;
+    const fn_expr *pred;
+    int nvars;
+} op_filter;
+
+static int filter_process(op *self, int port, const op_batch *in, eddy_err *err)
+{
+    (void)port;
+    op_filter *f = (op_filter *)self;
+    op_row *rows = eddy_arena_alloc(self->ctx->arena, (in->n ? in->n : 1) * sizeof *rows);
+    if (!rows)
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory in filter");
+    fn_ctx fc;
+    fctx_init(self, &fc, vars_alloc(self, f->nvars));
+    size_t n = 0;
+    for (size_t i = 0; i < in->n; i++) {
+        bool keep;
+        fc.row = in->rows[i].cols;
+        if (fn_eval_bool(f->pred, &fc, &keep) != 0)
+            return eddy_err_set(err, EDDY_ENOMEM, "out of memory in filter");
+        if (keep)
+            rows[n++] = in->rows[i];
+    }
+    op_batch out = {rows, n};
+    return op_emit(self, &out, err);
+}
+
+static const op_ops filter_ops = {"filter", filter_process, NULL, plain_close};
+
+int op_filter_create(op_ctx *ctx, const fn_expr *predicate, int nvars, op **out, eddy_err *err)
+{
+    op_filter *f = eddy_calloc(1, sizeof *f);
+    if (!f)
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory creating a filter");
+    f->base.ops = &filter_ops;
+    f->base.name = "Filter";
+    f->base.ctx = ctx;
+    f->pred = predicate;
+    f->nvars = nvars;
+    *out = &f->base;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Project                                                                                     */
+
+typedef struct op_project {
+    op base;
+    const fn_expr *const *exprs;
+    int nexprs, nvars;
+} op_project;
+
+static int project_process(op *self, int port, const op_batch *in, eddy_err *err)
+{
+    (void)port;
+    op_project *p = (op_project *)self;
+    eddy_arena *a = self->ctx->arena;
+    op_row *rows = eddy_arena_alloc(a, (in->n ? in->n : 1) * sizeof *rows);
+    eddy_value *vals = eddy_arena_alloc(a, (in->n ? in->n : 1) * (size_t)(p->nexprs ? p->nexprs : 1) *
+                                               sizeof *vals);
+    if (!rows || !vals)
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory in project");
+    fn_ctx fc;
+    fctx_init(self, &fc, vars_alloc(self, p->nvars));
+    for (size_t i = 0; i < in->n; i++) {
+        rows[i] = in->rows[i];
+        rows[i].cols = vals + i * (size_t)p->nexprs;
+        fc.row = in->rows[i].cols;
+        for (int k = 0; k < p->nexprs; k++)
+            if (fn_eval(p->exprs[k], &fc, &rows[i].cols[k]) != 0)
+                return eddy_err_set(err, EDDY_ENOMEM, "out of memory in project");
+    }
+    op_batch out = {rows, in->n};
+    return op_emit(self, &out, err);
+}
+
+static const op_ops project_ops = {"project", project_process, NULL, plain_close};
+
+int op_project_create(op_ctx *ctx, const fn_expr *const *exprs, int nexprs, int nvars, op **out,
+                      eddy_err *err)
+{
+    op_project *p = eddy_calloc(1, sizeof *p);
+    if (!p)
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory creating a projection");
+    p->base.ops = &project_ops;
+    p->base.name = "Project";
+    p->base.ctx = ctx;
+    p->exprs = exprs;
+    p->nexprs = nexprs;
+    p->nvars = nvars;
+    *out = &p->base;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Flatmap: table functions (ksqlDB's KudtfFlatMapper)                                         */
+
+typedef struct op_flatmap {
+    op base;
+    const fn_expr *const *exprs;
+    const fn_expr *const *tfns;
+    int nexprs, ntfns, nvars;
+} op_flatmap;
+
+static int flatmap_process(op *self, int port, const op_batch *in, eddy_err *err)
+{
+    (void)port;
+    op_flatmap *m = (op_flatmap *)self;
+    eddy_arena *a = self->ctx->arena;
+    int width = m->nexprs + m->ntfns;
+    fn_ctx fc;
+    fctx_init(self, &fc, vars_alloc(self, m->nvars));
+    eddy_value **produced = eddy_arena_alloc(a, (size_t)(m->ntfns ? m->ntfns : 1) * sizeof *produced);
+    uint32_t *counts = eddy_arena_alloc(a, (size_t)(m->ntfns ? m->ntfns : 1) * sizeof *counts);
+    eddy_value *args = eddy_arena_alloc(a, 16 * sizeof *args);
+    if (!produced || !counts || !args)
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory in flatmap");
+    for (size_t i = 0; i < in->n; i++) {
+        fc.row = in->rows[i].cols;
+        uint32_t most = 0;
+        for (int t = 0; t < m->ntfns; t++) {
+            const fn_expr *call = m->tfns[t];
+            uint32_t na = call->nargs < 16 ? call->nargs : 16;
+            for (uint32_t k = 0; k < na; k++)
+                if (fn_eval(call->args[k], &fc, &args[k]) != 0)
+                    return eddy_err_set(err, EDDY_ENOMEM, "out of memory in flatmap");
+            eddy_err e = {0};
+            produced[t] = NULL;
+            counts[t] = 0;
+            if (call->u.call.table_fn->eval(&fc, call, args, (int)na, &produced[t], &counts[t],
+                                             &e) != 0) {
+                if (e.code == EDDY_ENOMEM)
+                    return eddy_err_set(err, EDDY_ENOMEM, "out of memory in flatmap");
+                if (self->ctx->log)
+                    self->ctx->log(self->ctx->log_ctx, self->name, &e);
+                counts[t] = 0;
+            }
+            if (counts[t] > most)
+                most = counts[t];
+        }
+        if (most == 0)
+            continue;
+        op_row *rows = eddy_arena_alloc(a, most * sizeof *rows);
+        eddy_value *vals = eddy_arena_alloc(a, (size_t)most * (size_t)width * sizeof *vals);
+        if (!rows || !vals)
+            return eddy_err_set(err, EDDY_ENOMEM, "out of memory in flatmap");
+        for (int k = 0; k < m->nexprs; k++)
+            if (fn_eval(m->exprs[k], &fc, &vals[k]) != 0)
+                return eddy_err_set(err, EDDY_ENOMEM, "out of memory in flatmap");
+        for (uint32_t r = 0; r < most; r++) {
+            rows[r] = in->rows[i];
+            rows[r].cols = vals + (size_t)r * (size_t)width;
+            if (r > 0)
+                memcpy(rows[r].cols, vals, (size_t)m->nexprs * sizeof *vals);
+            for (int t = 0; t < m->ntfns; t++)
+                rows[r].cols[m->nexprs + t] =
+                    r < counts[t] ? produced[t][r] : eddy_value_null(m->tfns[t]->type->kind);
+        }
+        op_batch out = {rows, most};
+        int rc = op_emit(self, &out, err);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static const op_ops flatmap_ops = {"flatmap", flatmap_process, NULL, plain_close};
+
+int op_flatmap_create(op_ctx *ctx, const fn_expr *const *exprs, int nexprs,
+                      const fn_expr *const *tfns, int ntfns, int nvars, op **out,
+                      eddy_err *err)
+{
+    op_flatmap *m = eddy_calloc(1, sizeof *m);
+    if (!m)
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory creating a flatmap");
+    m->base.ops = &flatmap_ops;
+    m->base.name = "FlatMap";
+    m->base.ctx = ctx;
+    m->exprs = exprs;
+    m->nexprs = nexprs;
+    m->tfns = tfns;
+    m->ntfns = ntfns;
+    m->nvars = nvars;
+    *out = &m->base;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Sink                                                                                        */
+
+typedef struct op_sink {
+    op base;
+    const serde *key, *value;
+    const fn_expr *timestamp;
+    op_sink_write_fn write;
+    void *write_ctx;
+    eddy_buf kbuf, vbuf;
+} op_sink;
+
+static int sink_process(op *self, int port, const op_batch *in, eddy_err *err)
+{
+    (void)port;
+    op_sink *s = (op_sink *)self;
+    fn_ctx fc;
+    fctx_init(self, &fc, NULL);
+    for (size_t i = 0; i < in->n; i++) {
+        const op_row *r = &in->rows[i];
+        op_sink_record rec = {0};
+        rec.timestamp = r->rowtime;
+        if (s->timestamp) {
+            eddy_value ts;
+            fc.row = r->cols;
+            if (fn_eval(s->timestamp, &fc, &ts) != 0)
+                return eddy_err_set(err, EDDY_ENOMEM, "out of memory in sink");
+            if (ts.null) {
+                eddy_err e = {0};
+                eddy_err_set(&e, EDDY_EINVAL, "record dropped: its timestamp is null");
+                if (self->ctx->log)
+                    self->ctx->log(self->ctx->log_ctx, self->name, &e);
+                continue;
+            }
+            rec.timestamp = ts.u.i64;
+        }
+        bool knull = true, vnull = true;
+        eddy_err e = {0};
+        s->kbuf.len = 0;
+        s->vbuf.len = 0;
+        if ((s->key && serde_encode(s->key, r->cols, &s->kbuf, &knull, &e) != 0) ||
+            (s->value && serde_encode(s->value, r->cols, &s->vbuf, &vnull, &e) != 0)) {
+            if (e.code == EDDY_ENOMEM)
+                return eddy_err_set(err, EDDY_ENOMEM, "out of memory in sink");
+            if (self->ctx->log)
+                self->ctx->log(self->ctx->log_ctx, self->name, &e);
+            continue;
+        }
+        rec.key = knull ? NULL : (s->kbuf.data ? s->kbuf.data : (const uint8_t *)"");
+        rec.key_len = knull ? -1 : (int32_t)s->kbuf.len;
+        rec.value = vnull ? NULL : (s->vbuf.data ? s->vbuf.data : (const uint8_t *)"");
+        rec.value_len = vnull ? -1 : (int32_t)s->vbuf.len;
+        rec.headers = r->headers;
+        rec.headers_end = r->headers_end;
+        int rc = s->write(s->write_ctx, &rec, err);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static void sink_close(op *self)
+{
+    op_sink *s = (op_sink *)self;
+    eddy_buf_free(&s->kbuf);
+    eddy_buf_free(&s->vbuf);
+    eddy_free(s);
+}
+
+static const op_ops sink_ops = {"sink", sink_process, NULL, sink_close};
+
+int op_sink_create(op_ctx *ctx, const serde *key_serde, const serde *value_serde,
+                   const fn_expr *timestamp, op_sink_write_fn write, void *write_ctx, op **out,
+                   eddy_err *err)
+{
+    op_sink *s = eddy_calloc(1, sizeof *s);
+    if (!s)
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory creating a sink");
+    s->base.ops = &sink_ops;
+    s->base.name = "Sink";
+    s->base.ctx = ctx;
+    s->key = key_serde;
+    s->value = value_serde;
+    s->timestamp = timestamp;
+    s->write = write;
+    s->write_ctx = write_ctx;
+    eddy_buf_init(&s->kbuf);
+    eddy_buf_init(&s->vbuf);
+    *out = &s->base;
+    return 0;
+}
