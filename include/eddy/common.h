@@ -188,6 +188,17 @@ int64_t eddy_monotonic_ms(void);  /* monotonic clock, ms */
 int64_t eddy_monotonic_ns(void);
 
 /* ---------------------------------------------------------------------------------------------
+ * Base64 (RFC 4648 standard alphabet, padded)
+ * ------------------------------------------------------------------------------------------- */
+
+/* Append the base64 text of 'len' bytes to 'out'. Errors: EDDY_ENOMEM. */
+int eddy_base64_encode(const void *data, size_t len, eddy_buf *out);
+/* Append the bytes of base64 'text' (padding optional; the URL-safe alphabet is accepted
+ * too) to 'out'. Errors: EDDY_EINVAL for a character outside the alphabet or a bad length,
+ * EDDY_ENOMEM. */
+int eddy_base64_decode(const char *text, size_t len, eddy_buf *out);
+
+/* ---------------------------------------------------------------------------------------------
  * Small file helpers (used by broker/ and state/)
  * ------------------------------------------------------------------------------------------- */
 
