@@ -699,6 +699,8 @@ int broker__log_delete_before(broker_log *log, int64_t keep_from, eddy_err *err)
 {
     (void)err;
     int removed = 0;
+    /* write_lock too: the appender reads the segment array under write_lock alone. */
+    pthread_mutex_lock(&log->write_lock);
     pthread_rwlock_wrlock(&log->segs_lock);
     size_t k = 0;
     while (k + 1 < log->nsegs && log->segs[k]->base_offset < keep_from)
@@ -713,6 +715,7 @@ int broker__log_delete_before(broker_log *log, int64_t keep_from, eddy_err *err)
     if (k)
         atomic_store(&log->start_offset, log->segs[0]->base_offset);
     pthread_rwlock_unlock(&log->segs_lock);
+    pthread_mutex_unlock(&log->write_lock);
     return removed;
 }
 
@@ -757,6 +760,7 @@ int broker__log_swap_in(broker_log *log, broker_segment **old, size_t nold, eddy
     if (rc)
         return rc;
     s->active = false;
+    pthread_mutex_lock(&log->write_lock);
     pthread_rwlock_wrlock(&log->segs_lock);
     for (size_t k = 0; k < nold; k++)
         broker__segment_unref(log->segs[at + k]);
@@ -765,5 +769,6 @@ int broker__log_swap_in(broker_log *log, broker_segment **old, size_t nold, eddy
             (log->nsegs - at - nold) * sizeof *log->segs);
     log->nsegs -= nold - 1;
     pthread_rwlock_unlock(&log->segs_lock);
+    pthread_mutex_unlock(&log->write_lock);
     return 0;
 }
