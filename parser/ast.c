@@ -1076,7 +1076,7 @@ parser_stmt *ast_stmt_explain(parser_state *st, parser_stmt *inner, const parser
     if (inner && stmt_span(st, inner, inner_loc) != 0)
         return NULL;
     s->explain.stmt = inner;
-    s->explain.query_id = id ? id->cased : NULL;
+    s->explain.query_id = id ? id->text : NULL;
     return s;
 }
 

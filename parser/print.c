@@ -368,8 +368,10 @@ static int print_columns(const parser_column_def *cols, size_t n, eddy_buf *out)
         P(" (%s ", cols[i].name);
         SUB(parser_print_type(cols[i].type, out));
         P("%s", cons[cols[i].constraint]);
-        if (cols[i].header_key)
+        if (cols[i].header_key) {
+            P(" ");
             SUB(print_string(cols[i].header_key, strlen(cols[i].header_key), out));
+        }
         P(")");
     }
     P(")");
