@@ -248,6 +248,7 @@ struct broker {
     pthread_mutex_t cleaner_mu;
     pthread_cond_t cleaner_cv;
     bool stopping;
+    int lock_fd;                   /* <dir>/.lock, flock'ed exclusively while open */
 };
 
 int64_t broker__now(const broker *b);

@@ -133,6 +133,32 @@ static void test_varlong_roundtrip_and_limits(void **state)
     assert_int_equal(eddy_varlong_get(eleven, eleven + 11, &v64), 0);
 }
 
+/* RFC 4648 section 10 test vectors, both ways. */
+static void test_base64_rfc4648(void **state)
+{
+    (void)state;
+    static const char *const plain[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
+    static const char *const enc[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=",
+                                      "Zm9vYmFy"};
+    for (size_t i = 0; i < EDDY_ARRAY_LEN(plain); i++) {
+        eddy_buf b;
+        eddy_buf_init(&b);
+        assert_int_equal(eddy_base64_encode(plain[i], strlen(plain[i]), &b), 0);
+        assert_int_equal(b.len, strlen(enc[i]));
+        assert_memory_equal(b.data ? (const char *)b.data : "", enc[i], b.len);
+        b.len = 0;
+        assert_int_equal(eddy_base64_decode(enc[i], strlen(enc[i]), &b), 0);
+        assert_int_equal(b.len, strlen(plain[i]));
+        assert_memory_equal(b.data ? (const char *)b.data : "", plain[i], b.len);
+        eddy_buf_free(&b);
+    }
+    eddy_buf b;
+    eddy_buf_init(&b);
+    assert_int_equal(eddy_base64_decode("Zm9v!", 5, &b), EDDY_EINVAL);
+    assert_int_equal(eddy_base64_decode("Z", 1, &b), EDDY_EINVAL);
+    eddy_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -143,6 +169,7 @@ int main(void)
         cmocka_unit_test(test_kafka_partition),
         cmocka_unit_test(test_varint_vectors),
         cmocka_unit_test(test_varlong_roundtrip_and_limits),
+        cmocka_unit_test(test_base64_rfc4648),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
