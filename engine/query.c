@@ -265,7 +265,6 @@ static int decode_row(eng_task *t, const broker_record *r, op_row *row)
  * (0 when nothing was there) or a negative error. */
 int64_t eng__task_step(eng_task *t, size_t max_bytes, eddy_err *err)
 {
-    eng_query *q = t->q;
     broker_fetch_result res;
     int rc = broker_log_fetch(t->in, t->position, max_bytes, &res, err);
     if (rc == EDDY_ERANGE && t->position < broker_log_start_offset(t->in)) {
