@@ -313,15 +313,20 @@ static int dec_map(jdec *c, const serde_json *v, const eddy_type *t, eddy_value 
             return nomem(c);
     }
     for (uint32_t i = 0; i < v->n; i++) {
-        /* A repeated key keeps its last value (HashMap.put); keep the first position. */
-        bool later = false;
-        for (uint32_t j = i + 1; j < v->n && !later; j++)
-            later = v->key_lens[j] == v->key_lens[i] &&
-                    memcmp(v->keys[j], v->keys[i], v->key_lens[i]) == 0;
-        if (later)
+        /* A repeated key keeps its last value (HashMap.put) at its first position. */
+        bool earlier = false;
+        for (uint32_t j = 0; j < i && !earlier; j++)
+            earlier = v->key_lens[j] == v->key_lens[i] &&
+                      memcmp(v->keys[j], v->keys[i], v->key_lens[i]) == 0;
+        if (earlier)
             continue;
+        uint32_t last = i;
+        for (uint32_t j = i + 1; j < v->n; j++)
+            if (v->key_lens[j] == v->key_lens[i] &&
+                memcmp(v->keys[j], v->keys[i], v->key_lens[i]) == 0)
+                last = j;
         items[2 * n] = eddy_value_string(v->keys[i], v->key_lens[i]);
-        int rc = dec(c, &v->items[i], t->elem, &items[2 * n + 1]);
+        int rc = dec(c, &v->items[last], t->elem, &items[2 * n + 1]);
         if (rc) {
             add_path(c, v->keys[i], v->key_lens[i], 0, true);
             return rc;
