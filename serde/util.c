@@ -271,9 +271,8 @@ int serde__format_columns(const serde_column *cols, int ncols, bool is_key, eddy
         if (i)
             rc |= eddy_buf_append(out, ", ", 2);
         rc |= eddy_buf_append(out, "`", 1);
-        for (const char *p = cols[i].name; *p; p++)
-            rc |= eddy_buf_append(out, p, *p == '`' ? 0 : 1) |
-                  (*p == '`' ? eddy_buf_append(out, "``", 2) : 0);
+        for (const char *p = cols[i].name; *p; p++)   /* a backquote in a name is doubled */
+            rc |= *p == '`' ? eddy_buf_append(out, "``", 2) : eddy_buf_append(out, p, 1);
         rc |= eddy_buf_append(out, "` ", 2);
         rc |= eddy_type_format(cols[i].type, out);
         if (is_key)

@@ -67,10 +67,15 @@ typedef struct serde serde;
 
 /* Make a codec for 'ncols' columns (copied; names and types must outlive the serde) in
  * format 'fmt', for the key side ('is_key') or the value side. Checks what the format can
- * carry, with ksqlDB's messages: NONE carries no columns; KAFKA exactly one column of INT,
- * BIGINT, DOUBLE, STRING or BYTES (and zero columns only for a key); DELIMITED only primitive
- * types; JSON anything. A single value column is wrapped in a JSON object unless
- * fmt->wrap_single == 0 (keys are never wrapped). Errors: EDDY_ETYPE, EDDY_ENOMEM. */
+ * carry, with ksqlDB's messages: NONE carries no columns ("The 'NONE' format can only be used
+ * when no columns are defined. Got: [`K` STRING KEY]"); KAFKA at most one column, of INT,
+ * BIGINT, DOUBLE, STRING or BYTES ("The 'KAFKA' format only supports a single field. Got:
+ * [...]", "The 'KAFKA' format does not support type 'BOOLEAN'"); DELIMITED only primitive
+ * types ("The 'DELIMITED' format does not support type 'ARRAY', column: `K`"); JSON anything
+ * whose MAPs have STRING keys ("JSON only supports MAP types with STRING keys"). A codec with
+ * no columns (any format) ignores the bytes and encodes null. A single value column is
+ * wrapped in a JSON object unless fmt->wrap_single == 0; a single key column never is;
+ * several columns always are. Errors: EDDY_ETYPE, EDDY_EINVAL (bad arguments), EDDY_ENOMEM. */
 int serde_create(const serde_format *fmt, const serde_column *cols, int ncols, bool is_key,
                  serde **out, eddy_err *err);
 void serde_destroy(serde *s);

@@ -372,7 +372,8 @@ static void test_json_encode(void **state)
         bool is_key;
         const char *spec, *in, *want;
     } cases[] = {
-        {-1, false, "ID INT; NAME STRING", "{\"ID\":1,\"NAME\":\"a\"}", "{\"ID\":1,\"NAME\":\"a\"}"},
+        {-1, false, "ID INT; NAME STRING", "{\"ID\":1,\"NAME\":\"a\"}",
+         "{\"ID\":1,\"NAME\":\"a\"}"},
         {-1, false, "ID INT; NAME STRING", "{}", "{\"ID\":null,\"NAME\":null}"},
         /* Names as declared (a quoted lower-case column stays lower case). */
         {-1, false, "id INT; Odd\"Name BOOLEAN", "{\"id\":-2147483648,\"Odd\\\"Name\":false}",
