@@ -173,91 +173,21 @@ const char *serde__json_node_class(const serde_json *v)
  * Base64
  * ------------------------------------------------------------------------------------------- */
 
-static const char b64chars[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 int serde__base64_encode(const uint8_t *p, size_t n, eddy_buf *out)
 {
-    if (eddy_buf_reserve(out, (n + 2) / 3 * 4) != 0)
-        return EDDY_ENOMEM;
-    char *o = (char *)out->data + out->len;
-    size_t i = 0;
-    for (; i + 3 <= n; i += 3) {
-        uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-        *o++ = b64chars[v >> 18];
-        *o++ = b64chars[(v >> 12) & 63];
-        *o++ = b64chars[(v >> 6) & 63];
-        *o++ = b64chars[v & 63];
-    }
-    if (n - i == 1) {
-        uint32_t v = (uint32_t)p[i] << 16;
-        *o++ = b64chars[v >> 18];
-        *o++ = b64chars[(v >> 12) & 63];
-        *o++ = '=';
-        *o++ = '=';
-    } else if (n - i == 2) {
-        uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8;
-        *o++ = b64chars[v >> 18];
-        *o++ = b64chars[(v >> 12) & 63];
-        *o++ = b64chars[(v >> 6) & 63];
-        *o++ = '=';
-    }
-    out->len = (size_t)(o - (char *)out->data);
-    return 0;
-}
-
-static inline int b64val(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
+    return eddy_base64_encode(p, n, out);
 }
 
 int serde__base64_decode(const char *s, size_t n, eddy_arena *a, const uint8_t **out,
                          size_t *outlen, eddy_err *err)
 {
-    /* Padding: as java.util.Base64.Decoder, '=' ends the data and must complete the unit. */
-    size_t dn = n;
-    size_t pad = 0;
-    while (dn > 0 && s[dn - 1] == '=' && pad < 2) {
-        dn--;
-        pad++;
-    }
-    if (pad && (dn + pad) % 4 != 0)
-        goto bad;
-    if (dn % 4 == 1)
-        goto bad;
-    uint8_t *o = eddy_arena_alloc(a, dn / 4 * 3 + 3);
+    uint8_t *o = eddy_arena_alloc(a, n / 4 * 3 + 3);
     if (!o)
         return eddy_err_set(err, EDDY_ENOMEM, "out of memory decoding base64");
-    size_t on = 0;
-    uint32_t acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < dn; i++) {
-        int v = b64val((unsigned char)s[i]);
-        if (v < 0)
-            goto bad;
-        acc = acc << 6 | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            o[on++] = (uint8_t)(acc >> bits);
-            acc &= (1u << bits) - 1;
-        }
-    }
+    if (eddy_base64_decode_to(s, n, o, outlen, NULL) != 0)
+        return eddy_err_set(err, EDDY_EINVAL, "Value is not a valid Base64 encoded string");
     *out = o;
-    *outlen = on;
     return 0;
-bad:
-    return eddy_err_set(err, EDDY_EINVAL, "Value is not a valid Base64 encoded string");
 }
 
 /* ---------------------------------------------------------------------------------------------
