@@ -110,8 +110,10 @@ int broker__segment_open(const char *dir, int64_t base, bool create, bool recove
 void broker__segment_ref(broker_segment *s);
 void broker__segment_unref(broker_segment *s);
 
-/* Append one whole batch whose header fields (base offset etc.) are final. Writer only. */
-int broker__segment_append(broker_segment *s, const uint8_t *batch, size_t len,
+/* Append one whole batch whose header fields (base offset etc.) are final, given as 'niov'
+ * pieces totalling 'len' bytes. Writer only. */
+struct iovec;
+int broker__segment_append(broker_segment *s, const struct iovec *iov, int niov, size_t len,
                            const broker_batch_header *h, eddy_err *err);
 
 /* Stop appending: trim the mapping and index capacities, fsync. */

@@ -32,7 +32,7 @@ int eddy_base64_encode(const void *data, size_t len, eddy_buf *out)
     return 0;
 }
 
-static int dval(char c)
+static int dval(unsigned char c)
 {
     if (c >= 'A' && c <= 'Z')
         return c - 'A';
@@ -40,35 +40,69 @@ static int dval(char c)
         return c - 'a' + 26;
     if (c >= '0' && c <= '9')
         return c - '0' + 52;
-    if (c == '+' || c == '-')
+    if (c == '+')
         return 62;
-    if (c == '/' || c == '_')
+    if (c == '/')
         return 63;
     return -1;
 }
 
-int eddy_base64_decode(const char *text, size_t len, eddy_buf *out)
+/* java.util.Base64.getDecoder(): standard alphabet, padding optional but complete when
+ * present, nothing after it. */
+int eddy_base64_decode_to(const char *text, size_t len, uint8_t *dst, size_t *dst_len,
+                          const char **why)
 {
-    while (len && (text[len - 1] == '=' ))
-        len--;
-    if (len % 4 == 1)
-        return EDDY_EINVAL;
-    if (eddy_buf_reserve(out, len / 4 * 3 + 3) != 0)
-        return EDDY_ENOMEM;
-    uint8_t *o = out->data + out->len;
+    const char *dummy;
+    if (!why)
+        why = &dummy;
+    size_t n = 0, i = 0, pad = 0;
     uint32_t acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < len; i++) {
-        int d = dval(text[i]);
-        if (d < 0)
+    int bits = 0, chars = 0;
+    for (; i < len; i++) {
+        if (text[i] == '=') {
+            pad = len - i;
+            break;
+        }
+        int d = dval((unsigned char)text[i]);
+        if (d < 0) {
+            *why = "Illegal base64 character";
             return EDDY_EINVAL;
+        }
         acc = acc << 6 | (uint32_t)d;
         bits += 6;
+        chars++;
         if (bits >= 8) {
             bits -= 8;
-            *o++ = (uint8_t)(acc >> bits);
+            dst[n++] = (uint8_t)(acc >> bits);
         }
     }
-    out->len = (size_t)(o - out->data);
+    int rem = chars % 4;
+    if (rem == 1) {
+        *why = "Last unit does not have enough valid bits";
+        return EDDY_EINVAL;
+    }
+    if (pad) {
+        for (size_t j = i; j < len; j++)
+            if (text[j] != '=') {
+                *why = "Input byte array has incorrect ending";
+                return EDDY_EINVAL;
+            }
+        if (rem == 0 || (size_t)(4 - rem) != pad) {
+            *why = "Input byte array has wrong 4-byte ending unit";
+            return EDDY_EINVAL;
+        }
+    }
+    *dst_len = n;
     return 0;
+}
+
+int eddy_base64_decode(const char *text, size_t len, eddy_buf *out)
+{
+    if (eddy_buf_reserve(out, len / 4 * 3 + 3) != 0)
+        return EDDY_ENOMEM;
+    size_t n;
+    int rc = eddy_base64_decode_to(text, len, out->data + out->len, &n, NULL);
+    if (rc == 0)
+        out->len += n;
+    return rc;
 }

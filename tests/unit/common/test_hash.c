@@ -51,6 +51,31 @@ static void test_crc32c_incremental_and_unaligned(void **state)
     }
 }
 
+/* Large buffers take the three-stream path (blocks of 8 KiB and 256 B): it must agree with
+ * small chained pieces, which take the single-stream path, at many lengths and alignments. */
+static void test_crc32c_interleaved_matches_chained(void **state)
+{
+    (void)state;
+    size_t max = 3 * 8192 * 2 + 3 * 256 * 3 + 77;
+    uint8_t *buf = malloc(max + 8);
+    uint32_t x = 12345;
+    for (size_t i = 0; i < max + 8; i++) {
+        x = x * 1103515245u + 12345u;
+        buf[i] = (uint8_t)(x >> 16);
+    }
+    size_t lens[] = {767, 768, 769, 3 * 8192 - 1, 3 * 8192, 3 * 8192 + 5, 50000, max};
+    for (size_t li = 0; li < EDDY_ARRAY_LEN(lens); li++) {
+        for (size_t off = 0; off < 3; off++) {
+            uint32_t whole = eddy_crc32c(0, buf + off, lens[li]);
+            uint32_t c = 0;
+            for (size_t pos = 0; pos < lens[li]; pos += 100)
+                c = eddy_crc32c(c, buf + off + pos, EDDY_MIN(100, lens[li] - pos));
+            assert_int_equal(whole, c);
+        }
+    }
+    free(buf);
+}
+
 /* Vectors from Kafka's UtilsTest.testMurmur2. */
 static void test_murmur2_kafka_vectors(void **state)
 {
@@ -165,6 +190,7 @@ int main(void)
         cmocka_unit_test(test_crc32c_check_value),
         cmocka_unit_test(test_crc32c_rfc3720_vectors),
         cmocka_unit_test(test_crc32c_incremental_and_unaligned),
+        cmocka_unit_test(test_crc32c_interleaved_matches_chained),
         cmocka_unit_test(test_murmur2_kafka_vectors),
         cmocka_unit_test(test_kafka_partition),
         cmocka_unit_test(test_varint_vectors),
