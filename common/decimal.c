@@ -251,17 +251,20 @@ int eddy_decimal_format(const eddy_decimal *d, bool java_tostring, eddy_buf *out
 {
     char digits[48];
     eddy_u128 v = eddy__abs128(d->unscaled);
-    int n = 0;
+    int n = 0, rc;
     do {
         digits[n++] = (char)('0' + (int)(v % 10));
         v /= 10;
     } while (v);
-    /* digits[] is reversed. */
-    char buf[48 + 300];
-    int len = 0;
+    /* digits[] is reversed. The text is at most sign, "0.", scale zeros, digits, exponent. */
+    long scale = d->scale;
+    if ((rc = eddy_buf_reserve(out, (size_t)(n + scale + 32))))
+        return rc;
+    char *buf = (char *)out->data + out->len;
+    size_t len = 0;
     if (d->unscaled < 0)
         buf[len++] = '-';
-    long adjusted = -(long)d->scale + (n - 1);
+    long adjusted = -scale + (n - 1);
     if (java_tostring && adjusted < -6) {
         buf[len++] = digits[n - 1];
         if (n > 1) {
@@ -269,28 +272,26 @@ int eddy_decimal_format(const eddy_decimal *d, bool java_tostring, eddy_buf *out
             for (int i = n - 2; i >= 0; i--)
                 buf[len++] = digits[i];
         }
-        len += snprintf(buf + len, sizeof buf - (size_t)len, "E%ld", adjusted);
-        return eddy_buf_append(out, buf, (size_t)len);
-    }
-    int scale = d->scale;
-    if (scale == 0) {
+        len += (size_t)snprintf(buf + len, 24, "E%ld", adjusted);
+    } else if (scale == 0) {
         for (int i = n - 1; i >= 0; i--)
             buf[len++] = digits[i];
     } else if (n > scale) {
         for (int i = n - 1; i >= scale; i--)
             buf[len++] = digits[i];
         buf[len++] = '.';
-        for (int i = scale - 1; i >= 0; i--)
+        for (long i = scale - 1; i >= 0; i--)
             buf[len++] = digits[i];
     } else {
         buf[len++] = '0';
         buf[len++] = '.';
-        for (int i = 0; i < scale - n; i++)
+        for (long i = 0; i < scale - n; i++)
             buf[len++] = '0';
         for (int i = n - 1; i >= 0; i--)
             buf[len++] = digits[i];
     }
-    return eddy_buf_append(out, buf, (size_t)len);
+    out->len += len;
+    return 0;
 }
 
 /* v * 10^k; false when the result would exceed 38 digits. */

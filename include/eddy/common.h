@@ -571,14 +571,14 @@ uint64_t eddy_value_hash(const eddy_value *v);
 #define EDDY_CMP_UNORDERED 2  /* a NaN took part: every comparison operator is false */
 
 /* A SQL comparison as ksqlDB's generated code does it (a NULL on either side gives
- * EDDY_CMP_UNORDERED, so `x op NULL` is false; IS DISTINCT FROM is the caller's): numbers after widening (with a DECIMAL on either side both
- * become BigDecimal, a DOUBLE via Double.toString; else long or double comparison, so a NaN
- * gives EDDY_CMP_UNORDERED); STRING with STRING by UTF-16 units; STRING with TIME/DATE/
- * TIMESTAMP by parsing the string; DATE with TIMESTAMP as instants; BOOLEAN, BYTES, ARRAY,
- * MAP, STRUCT (equality only; the caller rejects ordering operators at planning time).
- * '*cmp' gets -1, 0, 1 or EDDY_CMP_UNORDERED. Errors: EDDY_ETYPE for kinds ksqlDB does not
- * compare; EDDY_EINVAL for a string that does not parse as the time kind, or a NaN or
- * infinite DOUBLE compared with a DECIMAL. */
+ * EDDY_CMP_UNORDERED, so `x op NULL` is false; IS DISTINCT FROM is the caller's): numbers
+ * after widening (with a DECIMAL on either side both become BigDecimal, a DOUBLE via
+ * Double.toString; else long or double comparison, so a NaN gives EDDY_CMP_UNORDERED); STRING
+ * with STRING by UTF-16 units; STRING with TIME/DATE/TIMESTAMP by parsing the string; DATE
+ * with TIMESTAMP as instants; BOOLEAN, BYTES, ARRAY, MAP, STRUCT (equality only; the caller
+ * rejects ordering operators at planning time). '*cmp' gets -1, 0, 1 or EDDY_CMP_UNORDERED.
+ * Errors: EDDY_ETYPE for kinds ksqlDB does not compare; EDDY_EINVAL for a string that does not
+ * parse as the time kind, or a NaN or infinite DOUBLE compared with a DECIMAL. */
 int eddy_value_sql_compare(const eddy_value *a, const eddy_value *b, int *cmp, eddy_err *err);
 
 /* Append a value as Java's String.valueOf(object) prints ksqlDB's value objects: the text of

@@ -43,8 +43,8 @@ static void test_parse_format(void **state)
         {"99999999999999999999999999999999999999", "99999999999999999999999999999999999999", 0},
         {"-9999999999999999999.9999999999999999999", "-9999999999999999999.9999999999999999999",
          19},
-        {"0.00000000000000000000000000000000000000001", "0.00000000000000000000000000000000000000001",
-         41},
+        {"0.00000000000000000000000000000000000000001",
+         "0.00000000000000000000000000000000000000001", 41},
     };
     for (size_t i = 0; i < EDDY_ARRAY_LEN(cases); i++) {
         eddy_decimal d = D(cases[i].in);
@@ -96,6 +96,18 @@ static void test_java_tostring(void **state)
         assert_string_equal(eddy_buf_cstr(&b), cases[i].out);
         eddy_buf_free(&b);
     }
+    /* Scales beyond a value's 38 digits (arithmetic result types can reach them). */
+    eddy_decimal tiny = {-1, 300};
+    eddy_buf b;
+    eddy_buf_init(&b);
+    assert_int_equal(eddy_decimal_format(&tiny, false, &b), 0);
+    assert_int_equal(b.len, 303);
+    assert_memory_equal(b.data, "-0.000", 6);
+    assert_int_equal(b.data[302], '1');
+    b.len = 0;
+    assert_int_equal(eddy_decimal_format(&tiny, true, &b), 0);
+    assert_string_equal(eddy_buf_cstr(&b), "-1E-300");
+    eddy_buf_free(&b);
 }
 
 static void test_compare(void **state)
