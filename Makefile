@@ -43,6 +43,8 @@ BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 .PHONY: all deps test unit e2e asan bench run clean conformance lint
+# Keep generated parser sources between builds (make would delete them as intermediates).
+.SECONDARY:
 .DEFAULT_GOAL := all
 
 all: deps $(EDDY)

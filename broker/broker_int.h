@@ -96,6 +96,7 @@ typedef struct broker_segment {
     int tidx_fd;
     uint64_t bytes_since_index;    /* writer only */
     bool active;                   /* still appended to */
+    _Atomic bool dirty;            /* written since the last fsync (or not known to be synced) */
     _Atomic bool unlink_on_free;   /* remove files when the last reference goes */
 } broker_segment;
 
@@ -186,6 +187,7 @@ struct broker_log {
     broker_producer_table producers;  /* under write_lock */
     int64_t unflushed;             /* records appended since the last fsync (write_lock) */
     _Atomic int64_t last_flush_ms;
+    bool appended;                 /* anything appended since open (write_lock) */
     pthread_mutex_t wait_mu;       /* broker_log_wait */
     pthread_cond_t wait_cv;
     _Atomic bool closed;

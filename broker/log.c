@@ -269,6 +269,8 @@ int broker__log_open(broker *b, broker_topic *topic, int32_t partition, const ch
                                   last ? active_capacity(&topic->config) : 0, now, &s, err);
         if (rc == 0) {
             s->active = last;
+            if (!clean) /* after a crash nothing is known to be on disk */
+                atomic_store(&s->dirty, true);
             if (log->nsegs && atomic_load(&s->size) > 0 &&
                 bases[i] < atomic_load(&log->segs[log->nsegs - 1]->next_offset)) {
                 broker__segment_unref(s);
@@ -319,7 +321,10 @@ void broker__log_shutdown(broker_log *log, bool save)
     pthread_mutex_lock(&log->write_lock);
     if (save) {
         broker__segment_flush(log->segs[log->nsegs - 1], NULL);
-        broker__producers_save(&log->producers, log->dir, atomic_load(&log->end_offset), NULL);
+        /* Unchanged since open: the snapshot on disk (if any) is still right. */
+        if (log->appended)
+            broker__producers_save(&log->producers, log->dir, atomic_load(&log->end_offset),
+                                   NULL);
     }
     pthread_mutex_unlock(&log->write_lock);
     broker_log_release(log);
@@ -395,6 +400,7 @@ static int append_locked(broker_log *log, const struct iovec *iov, int niov, siz
     if ((rc = broker__segment_append(act, iov, niov, len, h, err)) != 0)
         return rc;
     broker__producers_update(&log->producers, h);
+    log->appended = true;
     atomic_store(&log->end_offset, base + h->last_offset_delta + 1);
     info->base_offset = base;
     info->last_offset = base + h->last_offset_delta;

@@ -342,6 +342,7 @@ int broker__segment_open(const char *dir, int64_t base, bool create, bool recove
         /* Continue the index cadence from the last indexed batch. */
         s->bytes_since_index = file_size - (atomic_load(&s->nidx) ? s->idx[atomic_load(&s->nidx) - 1].position : 0);
     }
+    atomic_store(&s->dirty, recover || create);
     atomic_store(&s->size, valid);
     atomic_store(&s->next_offset, next);
     atomic_store(&s->max_timestamp, max_ts);
@@ -398,6 +399,7 @@ int broker__segment_append(broker_segment *s, const struct iovec *iov, int niov,
             return rc;
         return rc;
     }
+    atomic_store_explicit(&s->dirty, true, memory_order_relaxed);
     if (index_batch(s, pos, h->base_offset, h->max_timestamp, len, true) != 0)
         return eddy_err_sys(err, "cannot write index of '%s'", s->path);
     if (h->max_timestamp > atomic_load_explicit(&s->max_timestamp, memory_order_relaxed))
@@ -410,8 +412,12 @@ int broker__segment_append(broker_segment *s, const struct iovec *iov, int niov,
 
 int broker__segment_flush(broker_segment *s, eddy_err *err)
 {
-    if (fdatasync(s->fd) != 0)
+    if (!atomic_exchange(&s->dirty, false))
+        return 0;
+    if (fdatasync(s->fd) != 0) {
+        atomic_store(&s->dirty, true);
         return eddy_err_sys(err, "cannot fsync '%s'", s->path);
+    }
     return 0;
 }
 
