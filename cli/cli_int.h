@@ -141,6 +141,10 @@ int cli_json_put_field(eddy_buf *out, const uint8_t *s, int32_t len);
  * ------------------------------------------------------------------------------------------- */
 
 /* `eddy topic ...`: argv[0] is "topic". 'data_flag' is the global --data value or NULL. */
+/* `eddy test` (test.c) and `eddy run` (run.c). */
+int cli_test_main(const char *data_flag, int argc, char **argv);
+int cli_run_main(const char *data_flag, int argc, char **argv);
+
 int cli_topic_main(const char *data_flag, int argc, char **argv);
 
 /* `eddy topic produce NAME ...` and `eddy topic consume NAME ...` (argv[0] is the verb). */

@@ -21,8 +21,8 @@ typedef struct cli_command {
 static const cli_command commands[] = {
     {"shell", NULL, "interactive SQL shell"},
     {"server", NULL, "REST API and Kafka protocol server"},
-    {"run", NULL, "run a SQL script and keep its persistent queries running"},
-    {"test", NULL, "run ksql-test-runner style tests"},
+    {"run", cli_run_main, "run a SQL script and keep its persistent queries running"},
+    {"test", cli_test_main, "run ksql-test-runner style tests"},
     {"topic", cli_topic_main, "create, list, describe, delete, produce to and consume topics"},
 };
 

@@ -76,9 +76,20 @@ int cli_args_next(cli_args *a, const cli_opt *opts, const char **value)
         return cli_args_next(a, opts, value);
     }
     const char *name = arg + 2;
-    if (strcmp(arg, "-h") == 0)
+    bool known = false;
+    if (arg[1] != '-' && arg[2] == '\0') {
+        /* One-letter options ("-s FILE", as ksql-test-runner takes them) match an entry named
+         * by that letter; "-h" is --help when no entry says otherwise. */
+        for (const cli_opt *o = opts; o->name; o++)
+            known = known || strcmp(o->name, arg + 1) == 0;
+        if (known)
+            name = arg + 1;
+    }
+    if (known) {
+        /* matched above */
+    } else if (strcmp(arg, "-h") == 0) {
         name = "help";
-    else if (arg[1] != '-') {
+    } else if (arg[1] != '-') {
         cli_usage("%s%sunknown option '%s' (see --help)", a->where, a->where[0] ? ": " : "",
                   arg);
         return CLI_ARG_BAD;

@@ -203,17 +203,22 @@ static int decode_row(eng_task *t, const broker_record *r, op_row *row)
         t->skipped++;
         return 0; /* streams ignore tombstones */
     }
-    if (q->src_key && serde_decode(q->src_key, r->key, r->key_len, cols, a, &e) != 0) {
+    if (q->src_key && serde_decode(q->src_key, r->key, r->key_len, cols, a, &e) < 0) {
         proclog(q, "Failed to deserialize key from topic %s partition %d offset %lld: %s",
                 q->source->topic, t->partition, (long long)r->offset, e.msg);
         t->skipped++;
         return e.code == EDDY_ENOMEM ? EDDY_ENOMEM : 0;
     }
-    if (q->src_value && serde_decode(q->src_value, r->value, r->value_len, cols, a, &e) != 0) {
+    int vrc = q->src_value ? serde_decode(q->src_value, r->value, r->value_len, cols, a, &e) : 0;
+    if (vrc < 0) {
         proclog(q, "Failed to deserialize value from topic %s partition %d offset %lld: %s",
                 q->source->topic, t->partition, (long long)r->offset, e.msg);
         t->skipped++;
         return e.code == EDDY_ENOMEM ? EDDY_ENOMEM : 0;
+    }
+    if (vrc == 1 && q->source->kind == PLAN_STREAM) {
+        t->skipped++;
+        return 0; /* the value decoded to null (e.g. JSON null): streams drop it */
     }
     for (int i = 0; i < src->out.ncols; i++) {
         const plan_column *c = &src->out.cols[i];
