@@ -1,0 +1,180 @@
+/*
+ * eddy/functions.h - typed expressions, their evaluation, and the function library.
+ *
+ * The planner turns parser expressions into fn_expr trees: every node typed, every column a
+ * row index, every function call bound to its implementation. Operators evaluate them with
+ * fn_eval(). This module owns both sides so that higher-order functions (TRANSFORM, FILTER,
+ * REDUCE) can evaluate their lambda arguments.
+ *
+ * Errors while evaluating a row (division by zero, a failed CAST, a bad argument) follow
+ * ksqlDB: the expression's value becomes NULL and the error goes to the processing log
+ * (fn_ctx.log); the row goes on. fn_eval() itself fails only when memory runs out.
+ *
+ * Memory: expression trees live in the query's arena and are read-only while a query runs
+ * (many tasks may evaluate one tree at once); values produced during evaluation live in
+ * fn_ctx.arena (the batch arena).
+ */
+#ifndef EDDY_FUNCTIONS_H
+#define EDDY_FUNCTIONS_H
+
+#include <stdbool.h>
+
+#include "eddy/common.h"
+
+/* ---------------------------------------------------------------------------------------------
+ * Typed expressions
+ * ------------------------------------------------------------------------------------------- */
+
+typedef enum fn_expr_kind {
+    FN_LITERAL,      /* u.literal (type says which kind; NULL literal has kind NULL) */
+    FN_COLUMN,       /* u.index: position in the input row */
+    FN_VAR,          /* u.index: lambda variable slot in fn_ctx.vars */
+    FN_CALL,         /* scalar function u.call over args */
+    FN_ARITH,        /* op '+' '-' '*' '/' '%' over args[0], args[1] (STRING + STRING concat) */
+    FN_NEG,          /* unary minus of args[0] */
+    FN_CMP,          /* op FN_CMP_* over args[0], args[1] */
+    FN_AND,          /* three-valued AND/OR over args[0..nargs) */
+    FN_OR,
+    FN_NOT,
+    FN_IS_NULL,      /* negated: IS NOT NULL */
+    FN_DISTINCT,     /* args[0] IS DISTINCT FROM args[1]; negated: IS NOT DISTINCT FROM */
+    FN_BETWEEN,      /* args[0] BETWEEN args[1] AND args[2]; negated */
+    FN_IN,           /* args[0] IN (args[1..]); negated */
+    FN_LIKE,         /* args[0] LIKE args[1] [ESCAPE u.escape]; negated */
+    FN_CASE,         /* searched: args = cond0, res0, cond1, res1, ..., [else] (u.has_else) */
+    FN_CAST,         /* CAST(args[0] AS type) */
+    FN_FIELD,        /* args[0]->field: u.index is the field's position in args[0]'s STRUCT */
+    FN_SUBSCRIPT,    /* args[0][args[1]]: ARRAY (1-based, negative from the end) or MAP */
+    FN_ARRAY,        /* ARRAY[args...] */
+    FN_MAP,          /* MAP(args[0] := args[1], ...) */
+    FN_STRUCT,       /* STRUCT(...): args in the type's field order */
+    FN_LAMBDA        /* params bound to vars u.lambda.first_var..+nparams, body args[0] */
+} fn_expr_kind;
+
+enum { FN_CMP_EQ, FN_CMP_NEQ, FN_CMP_LT, FN_CMP_LTE, FN_CMP_GT, FN_CMP_GTE };
+
+typedef struct fn_scalar fn_scalar;
+typedef struct fn_expr fn_expr;
+
+struct fn_expr {
+    uint8_t kind;            /* fn_expr_kind */
+    uint8_t op;              /* FN_ARITH: the operator char; FN_CMP: FN_CMP_* */
+    bool negated;            /* IS NOT NULL, NOT BETWEEN, NOT IN, NOT LIKE, NOT DISTINCT */
+    const eddy_type *type;   /* result type */
+    uint32_t pos;            /* byte offset in the statement text (for messages) */
+    uint32_t nargs;
+    fn_expr **args;
+    union {
+        eddy_value literal;
+        int index;
+        struct {
+            const fn_scalar *fn;      /* scalar call */
+            const struct fn_table *table_fn; /* table function call (FLATMAP steps only) */
+            int variant;     /* overload chosen by resolve */
+        } call;
+        struct {
+            int first_var;
+            int nparams;
+        } lambda;
+        char escape;         /* LIKE ... ESCAPE: 0 when none */
+        bool has_else;       /* CASE */
+    } u;
+};
+
+/* ---------------------------------------------------------------------------------------------
+ * Evaluation
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct fn_config {
+    int collect_list_limit;          /* ksql.functions.collect_list.limit (later issue) */
+    bool substring_legacy_args;      /* ksql.functions.substring.legacy.args */
+} fn_config;
+
+typedef struct fn_ctx {
+    eddy_arena *arena;               /* result strings, arrays, ... (batch arena) */
+    const eddy_value *row;           /* the input row's columns */
+    eddy_value *vars;                /* lambda variables (slots sized by the planner) */
+    const fn_config *config;
+    /* Processing log: called once for each expression error on this row (may be NULL). */
+    void (*log)(void *log_ctx, const fn_expr *e, const eddy_err *err);
+    void *log_ctx;
+} fn_ctx;
+
+/* Evaluate 'e' over ctx->row into '*out'. Errors in the data give a NULL '*out' and a
+ * processing-log entry; the return value is EDDY_ENOMEM or 0. */
+int fn_eval(const fn_expr *e, fn_ctx *ctx, eddy_value *out);
+
+/* SQL truth: evaluate a BOOLEAN expression; NULL counts as false (WHERE, HAVING, CASE). */
+int fn_eval_bool(const fn_expr *e, fn_ctx *ctx, bool *out);
+
+/* For higher-order functions: bind 'args' to lambda 'lambda's parameters and evaluate its
+ * body. */
+int fn_eval_lambda(const fn_expr *lambda, fn_ctx *ctx, const eddy_value *args, int nargs,
+                   eddy_value *out);
+
+/* ---------------------------------------------------------------------------------------------
+ * Scalar functions
+ * ------------------------------------------------------------------------------------------- */
+
+enum {
+    FN_F_NULL_IN_NULL_OUT = 1,   /* any NULL argument gives NULL without calling eval */
+    FN_F_LAMBDA = 2              /* has lambda arguments: eval receives them unevaluated */
+};
+
+/* Resolve a call: given the argument types ('types[i]' is NULL for a lambda argument whose
+ * type the function infers; lambda parameter types are then returned through
+ * 'lambda_params', see fn_lambda_types), pick an overload, store its number in '*variant',
+ * and return the result type in '*ret'. Composite result types are allocated in 'a'.
+ * Errors: EDDY_ETYPE with ksqlDB's message for no matching signature ("Function 'X' does not
+ * accept parameters (STRING, INTEGER).", listing valid alternatives), EDDY_ENOMEM. */
+typedef int (*fn_resolve_fn)(eddy_arena *a, const eddy_type *const *types, int ntypes,
+                             int *variant, const eddy_type **ret, eddy_err *err);
+
+/* Compute a call. 'args' are the evaluated arguments (for FN_F_LAMBDA functions, lambda
+ * arguments are left NULL-valued: use call->args[i] with fn_eval_lambda). Write the result
+ * to '*out' (allocated in ctx->arena when needed). A data error returns an EDDY_E* code with
+ * a message: the evaluator logs it and the result becomes NULL. */
+typedef int (*fn_eval_fn)(fn_ctx *ctx, const fn_expr *call, const eddy_value *args, int nargs,
+                          eddy_value *out, eddy_err *err);
+
+/* For FN_F_LAMBDA functions: the types of the parameters of lambda argument 'i' given the
+ * other arguments' types (e.g. TRANSFORM(ARRAY<T>, x => ..) binds x: T). */
+typedef int (*fn_lambda_types_fn)(eddy_arena *a, const eddy_type *const *types, int ntypes,
+                                  int i, const eddy_type **params, int nparams, eddy_err *err);
+
+struct fn_scalar {
+    const char *name;            /* upper case */
+    const char *description;     /* for DESCRIBE FUNCTION / SHOW FUNCTIONS */
+    const char *category;        /* "STRING", "MATHEMATICAL", "DATE / TIME", ... */
+    unsigned flags;
+    fn_resolve_fn resolve;
+    fn_eval_fn eval;
+    fn_lambda_types_fn lambda_types;
+};
+
+/* The scalar function named 'name' (case-insensitive), or NULL. */
+const fn_scalar *fn_scalar_find(const char *name);
+
+/* Iterate the registry: index 0.. until NULL (sorted by name). */
+const fn_scalar *fn_scalar_at(int i);
+
+/* ---------------------------------------------------------------------------------------------
+ * Table functions (EXPLODE, CUBE_EXPLODE, ...): one input row, many output values
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct fn_table fn_table;
+
+/* Produce the rows of a table function call: '*out' gets 'n' values (in ctx->arena). */
+typedef int (*fn_table_eval_fn)(fn_ctx *ctx, const fn_expr *call, const eddy_value *args,
+                                int nargs, eddy_value **out, uint32_t *n, eddy_err *err);
+
+struct fn_table {
+    const char *name;
+    const char *description;
+    fn_resolve_fn resolve;       /* returns the type of one output value */
+    fn_table_eval_fn eval;
+};
+
+const fn_table *fn_table_find(const char *name);
+
+#endif /* EDDY_FUNCTIONS_H */
