@@ -6,9 +6,14 @@
  * fn_eval(). This module owns both sides so that higher-order functions (TRANSFORM, FILTER,
  * REDUCE) can evaluate their lambda arguments.
  *
- * Errors while evaluating a row (division by zero, a failed CAST, a bad argument) follow
- * ksqlDB: the expression's value becomes NULL and the error goes to the processing log
- * (fn_ctx.log); the row goes on. fn_eval() itself fails only when memory runs out.
+ * Errors while evaluating a row (division by zero, a failed CAST, a bad argument, a NULL
+ * where Java would unbox it) follow ksqlDB's generated code: the error aborts the whole
+ * expression (a SELECT column, a WHERE predicate), whose value becomes NULL, and goes to the
+ * processing log (fn_ctx.log); the row goes on. As with ksqlDB's default
+ * ksql.nested.error.set.null=true, an error inside a function-call argument that is itself a
+ * function call or a struct dereference, or inside an ARRAY/MAP/STRUCT constructor element,
+ * only makes that argument or element NULL (and is logged). fn_eval() itself fails only
+ * when memory runs out.
  *
  * Memory: expression trees live in the query's arena and are read-only while a query runs
  * (many tasks may evaluate one tree at once); values produced during evaluation live in
@@ -107,10 +112,12 @@ int fn_eval(const fn_expr *e, fn_ctx *ctx, eddy_value *out);
 /* SQL truth: evaluate a BOOLEAN expression; NULL counts as false (WHERE, HAVING, CASE). */
 int fn_eval_bool(const fn_expr *e, fn_ctx *ctx, bool *out);
 
-/* For higher-order functions: bind 'args' to lambda 'lambda's parameters and evaluate its
- * body. */
+/* For higher-order functions: bind 'args' to lambda 'lambda's parameters (ctx->vars slots
+ * u.lambda.first_var..) and evaluate its body into '*out'. Unlike fn_eval(), an error in the
+ * data is returned (an EDDY_E* code with 'err' set) so that it aborts the calling function
+ * and, as in ksqlDB, the whole expression; the caller returns it from its eval. */
 int fn_eval_lambda(const fn_expr *lambda, fn_ctx *ctx, const eddy_value *args, int nargs,
-                   eddy_value *out);
+                   eddy_value *out, eddy_err *err);
 
 /* ---------------------------------------------------------------------------------------------
  * Scalar functions
@@ -121,14 +128,33 @@ enum {
     FN_F_LAMBDA = 2              /* has lambda arguments: eval receives them unevaluated */
 };
 
-/* Resolve a call: given the argument types ('types[i]' is NULL for a lambda argument whose
- * type the function infers; lambda parameter types are then returned through
- * 'lambda_params', see fn_lambda_types), pick an overload, store its number in '*variant',
- * and return the result type in '*ret'. Composite result types are allocated in 'a'.
- * Errors: EDDY_ETYPE with ksqlDB's message for no matching signature ("Function 'X' does not
- * accept parameters (STRING, INTEGER).", listing valid alternatives), EDDY_ENOMEM. */
-typedef int (*fn_resolve_fn)(eddy_arena *a, const eddy_type *const *types, int ntypes,
-                             int *variant, const eddy_type **ret, eddy_err *err);
+/* One argument of a call, as the resolver sees it. */
+typedef struct fn_arg {
+    /* The argument's type. NULL for a NULL literal (it matches any parameter, as ksqlDB's
+     * untyped null). For a lambda: the type of its body, or NULL while it is not typed yet
+     * (fn_scalar_lambda_types). */
+    const eddy_type *type;
+    int lambda_params;           /* a lambda argument: its number of parameters; else 0 */
+} fn_arg;
+
+/* What resolving a call decided. */
+typedef struct fn_resolved {
+    int variant;                 /* the overload (index of its signature) */
+    const eddy_type *ret;        /* result type */
+    /* Per argument: the type the overload expects when the argument must be converted
+     * (an implicit cast, e.g. INTEGER to DOUBLE, STRING to TIMESTAMP), else NULL. In 'a'. */
+    const eddy_type **casts;
+} fn_resolved;
+
+/* Resolve a call to 'self' with arguments 'args': pick an overload and the result type (see
+ * fn_resolved; composite types are allocated in 'a'). Most functions use the signature
+ * matcher (fn_scalar.sigs); a custom resolve exists for the few whose typing is special.
+ * Errors: EDDY_ETYPE with ksqlDB's message when no signature matches ("Function 'substring'
+ * does not accept parameters (STRING, STRING).\nValid alternatives are:\n..."), or several
+ * match equally ("... cannot be resolved due to ambiguous method parameters ..."),
+ * EDDY_ENOMEM. */
+typedef int (*fn_resolve_fn)(const fn_scalar *self, eddy_arena *a, const fn_arg *args,
+                             int nargs, fn_resolved *out, eddy_err *err);
 
 /* Compute a call. 'args' are the evaluated arguments (for FN_F_LAMBDA functions, lambda
  * arguments are left NULL-valued: use call->args[i] with fn_eval_lambda). Write the result
@@ -137,26 +163,51 @@ typedef int (*fn_resolve_fn)(eddy_arena *a, const eddy_type *const *types, int n
 typedef int (*fn_eval_fn)(fn_ctx *ctx, const fn_expr *call, const eddy_value *args, int nargs,
                           eddy_value *out, eddy_err *err);
 
-/* For FN_F_LAMBDA functions: the types of the parameters of lambda argument 'i' given the
- * other arguments' types (e.g. TRANSFORM(ARRAY<T>, x => ..) binds x: T). */
-typedef int (*fn_lambda_types_fn)(eddy_arena *a, const eddy_type *const *types, int ntypes,
-                                  int i, const eddy_type **params, int nparams, eddy_err *err);
+/* For FN_F_LAMBDA functions: the types of the 'nparams' parameters of lambda argument 'i'
+ * given the other arguments' types (e.g. TRANSFORM(ARRAY<T>, x => ..) binds x: T). Types in
+ * 'a'. Errors: EDDY_ETYPE (no signature fits), EDDY_ENOMEM. */
+typedef int (*fn_lambda_types_fn)(const fn_scalar *self, eddy_arena *a, const fn_arg *args,
+                                  int nargs, int i, const eddy_type **params, int nparams,
+                                  eddy_err *err);
+
+typedef struct fn_sig fn_sig;    /* one overload, in functions/functions_int.h's notation */
 
 struct fn_scalar {
     const char *name;            /* upper case */
     const char *description;     /* for DESCRIBE FUNCTION / SHOW FUNCTIONS */
     const char *category;        /* "STRING", "MATHEMATICAL", "DATE / TIME", ... */
     unsigned flags;
-    fn_resolve_fn resolve;
+    const fn_sig *sigs;          /* overloads; the variant is an index into this array */
+    int nsigs;
+    fn_resolve_fn resolve;       /* NULL: the signature matcher over 'sigs' */
     fn_eval_fn eval;
-    fn_lambda_types_fn lambda_types;
+    fn_lambda_types_fn lambda_types;   /* NULL: derived from 'sigs' */
 };
 
-/* The scalar function named 'name' (case-insensitive), or NULL. */
+/* The scalar function named 'name' (case-insensitive), or NULL. Thread-safe. */
 const fn_scalar *fn_scalar_find(const char *name);
 
-/* Iterate the registry: index 0.. until NULL (sorted by name). */
+/* Iterate the registry: index 0.. until NULL (sorted by name). Thread-safe. */
 const fn_scalar *fn_scalar_at(int i);
+
+/* Resolve a call to 'f' (f->resolve, or the signature matcher when it is NULL); see
+ * fn_resolve_fn. */
+int fn_scalar_resolve(const fn_scalar *f, eddy_arena *a, const fn_arg *args, int nargs,
+                      fn_resolved *out, eddy_err *err);
+
+/* Lambda parameter types for lambda argument 'i' of a call to 'f'; see fn_lambda_types_fn.
+ * The planner calls it before typing the lambda's body (other lambda arguments may still be
+ * untyped: 'type' NULL with 'lambda_params' set). */
+int fn_scalar_lambda_types(const fn_scalar *f, eddy_arena *a, const fn_arg *args, int nargs,
+                           int i, const eddy_type **params, int nparams, eddy_err *err);
+
+/* Planner helper: build the typed FN_CALL node for 'f' over typed argument expressions 'args'
+ * (a NULL literal has kind FN_LITERAL and type kind EDDY_T_NULL; lambdas are FN_LAMBDA nodes
+ * typed by their body). Resolves the overload, wraps arguments that need an implicit
+ * conversion in FN_CAST nodes (as ksqlDB's SqlToJavaVisitor.convertArgument), and allocates
+ * the node in 'a' at statement offset 'pos'. Errors: as fn_scalar_resolve. */
+int fn_call_build(eddy_arena *a, const fn_scalar *f, fn_expr *const *args, int nargs,
+                  uint32_t pos, fn_expr **out, eddy_err *err);
 
 /* ---------------------------------------------------------------------------------------------
  * Table functions (EXPLODE, CUBE_EXPLODE, ...): one input row, many output values
@@ -171,10 +222,28 @@ typedef int (*fn_table_eval_fn)(fn_ctx *ctx, const fn_expr *call, const eddy_val
 struct fn_table {
     const char *name;
     const char *description;
-    fn_resolve_fn resolve;       /* returns the type of one output value */
+    const fn_sig *sigs;          /* the return type of a signature is one output value's */
+    int nsigs;
     fn_table_eval_fn eval;
 };
 
+/* The table function named 'name' (case-insensitive), or NULL; iterate with fn_table_at. */
 const fn_table *fn_table_find(const char *name);
+const fn_table *fn_table_at(int i);
+
+/* Resolve a table function call (as fn_scalar_resolve; 'ret' is one output value's type). */
+int fn_table_resolve(const fn_table *f, eddy_arena *a, const fn_arg *args, int nargs,
+                     fn_resolved *out, eddy_err *err);
+
+/* ---------------------------------------------------------------------------------------------
+ * LIKE matching (exposed for the planner's constant folding and tests)
+ * ------------------------------------------------------------------------------------------- */
+
+/* ksqlDB's LikeEvaluator on UTF-8 text: '%' any sequence, '_' one character (neither matches
+ * a line terminator, as Java's '.'), 'escape' (0: none) makes the next character literal.
+ * '*match' gets the result. Errors: EDDY_EINVAL "LIKE pattern must not end with escape
+ * character". Thread-safe (no compiled state: the pattern is interpreted directly). */
+int fn_like_match(const char *s, size_t n, const char *pat, size_t np, char escape,
+                  bool *match, eddy_err *err);
 
 #endif /* EDDY_FUNCTIONS_H */
