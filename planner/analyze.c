@@ -46,6 +46,16 @@ int pl_err_long(pl_ctx *c, uint32_t pos, int code, const char *msg, const char *
     return pl_err_at(c, pos, code, "%s", msg);
 }
 
+void pl_err_prefix(pl_ctx *c, const char *prefix)
+{
+    char msg[2 * sizeof c->err->msg];
+    size_t n = (size_t)snprintf(msg, sizeof msg, "%s%s", prefix, c->err->msg);
+    if (n >= sizeof c->err->msg)
+        n = sizeof c->err->msg - 1;
+    memcpy(c->err->msg, msg, n);
+    c->err->msg[n] = 0;
+}
+
 int pl_oom(pl_ctx *c)
 {
     return eddy_err_set(c->err, EDDY_ENOMEM, "out of memory");
@@ -338,7 +348,7 @@ static int apply_delimiter(pl_ctx *c, uint32_t pos, const char *prop, const char
     if (f->kind != SERDE_DELIMITED)
         return pl_err_at(c, pos, EDDY_ETYPE,
                          "%s does not support the following configs: [delimiter]",
-                         serde_format_name(f->kind));
+                         pl_format_name(f->kind));
     return pl_delimiter_parse(c, pos, prop, text, &f->delimiter);
 }
 
@@ -395,7 +405,7 @@ int pl_with_formats(pl_ctx *c, const pl_with *w, const serde_format *inherit_key
                                 value->kind == SERDE_NONE))
         return pl_err_at(c, w->pos, EDDY_ETYPE,
                          "Format '%s' does not support 'WRAP_SINGLE_VALUE' set to 'true'.",
-                         serde_format_name(value->kind));
+                         pl_format_name(value->kind));
     return 0;
 }
 

@@ -70,6 +70,8 @@ int pl_err_at(pl_ctx *c, uint32_t pos, int code, const char *fmt, ...)
  * fit eddy_err.msg, 'shorter' (may be NULL) is used instead. */
 int pl_err_long(pl_ctx *c, uint32_t pos, int code, const char *msg, const char *shorter);
 int pl_oom(pl_ctx *c);
+/* Put 'prefix' before the recorded error's message (truncating its end if needed). */
+void pl_err_prefix(pl_ctx *c, const char *prefix);
 
 /* ---- small helpers (analyze.c) ---- */
 
@@ -122,6 +124,7 @@ int pl_format_ident(const char *name, eddy_buf *out);
 int pl_check_format(pl_ctx *c, uint32_t pos, const serde_format *fmt, const plan_column *cols,
                     int ncols, bool is_key, bool explicit_fmt);
 /* Parse a format name / delimiter (ksqlDB's messages). */
+const char *pl_format_name(serde_kind k);
 int pl_format_parse(pl_ctx *c, uint32_t pos, const char *name, serde_format *out);
 int pl_delimiter_parse(pl_ctx *c, uint32_t pos, const char *prop, const char *text, char *out);
 
