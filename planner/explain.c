@@ -110,9 +110,13 @@ int planner_explain(const plan_query *q, eddy_buf *out)
             if (s->kind == PLAN_STEP_FLATMAP)
                 from = to = 0;
             for (int k = from; k < to && !rc; k++) {
+                const fn_expr *e = s->exprs[k];
+                bool same = e->kind == FN_COLUMN && in && e->u.index < in->ncols &&
+                            strcmp(in->cols[e->u.index].name, s->out.cols[k].name) == 0;
                 rc = eddy_buf_printf(out, "%s", k ? ", " : " ") ||
-                     planner_format_expr(s->exprs[k], in, out) ||
-                     eddy_buf_printf(out, " AS ") || pl_format_ident(s->out.cols[k].name, out);
+                     planner_format_expr(e, in, out) ||
+                     (!same && (eddy_buf_printf(out, " AS ") ||
+                                pl_format_ident(s->out.cols[k].name, out)));
             }
             for (int k = 0; k < s->ntfns && !rc; k++)
                 rc = eddy_buf_printf(out, "%s", k ? ", " : " ") ||

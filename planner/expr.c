@@ -167,6 +167,82 @@ static int invalid_syntax(pl_ctx *c, const fn_expr *lit, const eddy_type *target
                      pl_type_str(c, target), (int)lit->u.literal.n, lit->u.literal.u.str);
 }
 
+/* A literal converted to 'target' as ksqlDB's DefaultSqlValueCoercer does for literals: a
+ * string read as a number goes through BigDecimal ("2e1" is 20), other conversions as CAST. */
+static int cast_literal(pl_ctx *c, const fn_expr *e, const eddy_type *target, eddy_value *out,
+                        eddy_err *err)
+{
+    const eddy_value *v = &e->u.literal;
+    if (e->type->kind == EDDY_T_STRING &&
+        (target->kind == EDDY_T_INT || target->kind == EDDY_T_BIGINT)) {
+        eddy_decimal d, i;
+        if (eddy_decimal_parse(v->u.str, v->n, &d, err) ||
+            eddy_decimal_rescale(&d, 0, false, &i, err))
+            return err->code ? err->code : EDDY_EINVAL;
+        if (i.unscaled > INT64_MAX || i.unscaled < INT64_MIN ||
+            (target->kind == EDDY_T_INT && (i.unscaled > INT32_MAX || i.unscaled < INT32_MIN)))
+            return eddy_err_set(err, EDDY_ERANGE, "out of range");
+        *out = target->kind == EDDY_T_INT ? eddy_value_int((int32_t)i.unscaled)
+                                          : eddy_value_bigint((int64_t)i.unscaled);
+        return 0;
+    }
+    (void)c;
+    return eddy_cast(v, e->type, target, c->a, out, err);
+}
+
+/* Is 'e' a literal, or a constructor of literals (coerced laxly, as literals are)? */
+static bool literal_tree(const fn_expr *e)
+{
+    if (e->kind == FN_LITERAL)
+        return true;
+    if (e->kind != FN_ARRAY && e->kind != FN_MAP && e->kind != FN_STRUCT)
+        return false;
+    for (uint32_t i = 0; i < e->nargs; i++)
+        if (!literal_tree(e->args[i]))
+            return false;
+    return true;
+}
+
+/* Convert a constructor element by element (ksqlDB coerces constructor arguments, so a
+ * literal inside is converted, or rejected, as a literal). */
+static int coerce_ctor(pl_ctx *c, fn_expr *e, const eddy_type *target, fn_expr **out)
+{
+    fn_expr *r;
+    int rc;
+    if (e->kind == FN_ARRAY || e->kind == FN_MAP) {
+        r = pl_node(c, (fn_expr_kind)e->kind, target, e->pos, e->nargs);
+        if (!r)
+            return c->err->code;
+        for (uint32_t i = 0; i < e->nargs; i++) {
+            const eddy_type *t = e->kind == FN_ARRAY ? target->elem
+                                 : (i % 2 == 0 ? target->key : target->elem);
+            if ((rc = pl_coerce_to(c, e->args[i], NULL, t, &r->args[i])))
+                return rc;
+        }
+        *out = r;
+        return 0;
+    }
+    r = pl_node(c, FN_STRUCT, target, e->pos, target->nfields);
+    if (!r)
+        return c->err->code;
+    for (uint32_t f = 0; f < target->nfields; f++) {
+        const eddy_type_field *tf = &target->fields[f];
+        uint32_t idx;
+        fn_expr *arg;
+        if (eddy_type_field_find(e->type, tf->name, strlen(tf->name), &idx)) {
+            arg = e->args[idx];
+        } else {
+            arg = literal(c, tf->type, eddy_value_null((eddy_type_kind)tf->type->kind), e->pos);
+            if (!arg)
+                return c->err->code;
+        }
+        if ((rc = pl_coerce_to(c, arg, NULL, tf->type, &r->args[f])))
+            return rc;
+    }
+    *out = r;
+    return 0;
+}
+
 int pl_coerce_to(pl_ctx *c, fn_expr *e, const parser_expr *ast, const eddy_type *target,
                  fn_expr **out)
 {
@@ -182,7 +258,7 @@ int pl_coerce_to(pl_ctx *c, fn_expr *e, const parser_expr *ast, const eddy_type 
         eddy_value v;
         eddy_err ce;
         eddy_err_clear(&ce);
-        if (eddy_cast(&e->u.literal, e->type, target, c->a, &v, &ce)) {
+        if (cast_literal(c, e, target, &v, &ce)) {
             if (ce.code == EDDY_ENOMEM)
                 return pl_oom(c);
             if (e->type->kind == EDDY_T_STRING)
@@ -193,6 +269,10 @@ int pl_coerce_to(pl_ctx *c, fn_expr *e, const parser_expr *ast, const eddy_type 
         *out = literal(c, target, v, e->pos);
         return *out ? 0 : c->err->code;
     }
+    if ((e->kind == FN_ARRAY && target->kind == EDDY_T_ARRAY) ||
+        (e->kind == FN_MAP && target->kind == EDDY_T_MAP) ||
+        (e->kind == FN_STRUCT && target->kind == EDDY_T_STRUCT))
+        return coerce_ctor(c, e, target, out);
     if (!eddy_cast_supported(e->type, target))
         return pl_err_at(c, e->pos, EDDY_ETYPE, "Cast of %s to %s is not supported",
                          pl_type_str(c, e->type), pl_type_str(c, target));
@@ -226,12 +306,12 @@ int pl_coerce_list(pl_ctx *c, fn_expr **items, int n, const parser_expr *const *
             eddy_value v;
             eddy_err ce;
             eddy_err_clear(&ce);
-            if (eddy_cast(&it->u.literal, it->type, target, c->a, &v, &ce))
+            if (cast_literal(c, it, target, &v, &ce))
                 return invalid_syntax(c, it, target);
             continue;
         }
         const eddy_type *r = NULL;
-        bool lax = it->kind == FN_LITERAL;
+        bool lax = literal_tree(it);
         if (eddy_type_coerce(c->a, it->type, target, lax, &r, c->err))
             return c->err->code;
         if (!r && eddy_type_coerce(c->a, target, it->type, false, &r, c->err))
@@ -943,7 +1023,8 @@ static int cast(pl_ctx *c, pl_scope *s, const parser_expr *e, fn_expr **out)
         return *out ? 0 : c->err->code;
     }
     if (!eddy_cast_supported(v->type, t))
-        return pl_err_at(c, e->pos, EDDY_ETYPE, "Cast of %s to %s is not supported",
+        return pl_err_at(c, e->pos, EDDY_ETYPE, "%sCast of %s to %s is not supported",
+                         s->clause && strcmp(s->clause, "SELECT") == 0 ? "Invalid Select: " : "",
                          pl_type_str(c, v->type), pl_type_str(c, t));
     if (eddy_type_equal(v->type, t)) {
         *out = v;
