@@ -93,11 +93,13 @@ cache_node *state__cache_find(state_cache *c, const uint8_t *key, size_t klen)
     return n && n->klen == klen && memcmp(cache_key(n), key, klen) == 0 ? n : NULL;
 }
 
-cache_node *state__cache_seek(state_cache *c, const uint8_t *key, size_t klen)
+cache_node *state__cache_seek_before(state_cache *c, const uint8_t *key, size_t klen)
 {
     if (!key)
-        return c->head->next[0];
-    return search(c, key, klen, NULL);
+        return c->head;
+    cache_node *update[CACHE_MAX_LEVEL];
+    search(c, key, klen, update);
+    return update[0];
 }
 
 static int set_value(state_cache *c, cache_node *n, const void *val, size_t vlen, bool tomb)

@@ -104,8 +104,9 @@ void state__cache_free(state_cache *c);
 void state__cache_reset(state_cache *c);
 /* The node for 'key' or NULL. */
 cache_node *state__cache_find(state_cache *c, const uint8_t *key, size_t klen);
-/* The first node with key >= 'key' ('key' NULL: the first node), or NULL. */
-cache_node *state__cache_seek(state_cache *c, const uint8_t *key, size_t klen);
+/* The last node with key < 'key' ('key' NULL: none), or the list head: its next[0] is the
+ * first node with key >= 'key'. */
+cache_node *state__cache_seek_before(state_cache *c, const uint8_t *key, size_t klen);
 /* Set 'key' to 'val' (copied) or, with 'tomb', to a delete. EDDY_ENOMEM. */
 int state__cache_set(state_cache *c, const uint8_t *key, size_t klen, const void *val,
                      size_t vlen, bool tomb, cache_node **out);

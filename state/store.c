@@ -29,7 +29,9 @@ struct state_iter {
     bool l_valid;             /* lk/lv hold an LMDB entry not yet passed */
     bool l_advance;           /* move the cursor before looking at it again */
     MDB_val lk, lv;
-    cache_node *cn;           /* next cache entry to look at */
+    cache_node *cprev;        /* cache entry (or list head) before the next one to look at:
+                               * its next[0] also sees entries added meanwhile */
+    bool emitted;             /* raw/rawlen hold the last key returned */
     eddy_buf lo, hi;
     bool has_hi, hi_incl;
     bool stop_after_start;    /* session find: stop at start > latest_start */
@@ -399,7 +401,8 @@ static int iter_start(state_iter *it, eddy_err *err)
     if (rc && rc != MDB_NOTFOUND)
         return state__mdb_err(s->task->env, rc, err, "seek");
     it->l_valid = rc == 0;
-    it->cn = state__cache_seek(&s->cache, it->lo.len ? it->lo.data : NULL, it->lo.len);
+    it->cprev = state__cache_seek_before(&s->cache, it->lo.len ? it->lo.data : NULL,
+                                         it->lo.len);
     return 0;
 }
 
@@ -423,15 +426,21 @@ int state_iter_next(state_iter *it, state_entry *e, eddy_err *err)
             it->l_valid = rc == 0;
             it->l_advance = false;
         }
+        cache_node *cn = it->cprev->next[0];
+        /* Skip entries added behind the position since the last call. */
+        while (cn && it->emitted &&
+               state__keycmp(cache_key(cn), cn->klen, it->raw, it->rawlen) <= 0) {
+            it->cprev = cn;
+            cn = cn->next[0];
+        }
         bool lok = it->l_valid && below_hi(it, it->lk.mv_data, it->lk.mv_size);
-        bool cok = it->cn && below_hi(it, cache_key(it->cn), it->cn->klen);
+        bool cok = cn && below_hi(it, cache_key(cn), cn->klen);
         if (!lok && !cok) {
             it->done = true;
             break;
         }
         int cmp = !lok ? 1 : !cok ? -1
-                  : state__keycmp(it->lk.mv_data, it->lk.mv_size, cache_key(it->cn),
-                                  it->cn->klen);
+                  : state__keycmp(it->lk.mv_data, it->lk.mv_size, cache_key(cn), cn->klen);
         const uint8_t *v;
         size_t vl;
         if (cmp < 0) {
@@ -440,17 +449,18 @@ int state_iter_next(state_iter *it, state_entry *e, eddy_err *err)
             v = it->lv.mv_data;
             vl = it->lv.mv_size;
             it->l_advance = true;
+            it->emitted = true;
         } else {
-            cache_node *n = it->cn;
-            it->cn = n->next[0];
+            it->cprev = cn;
             if (cmp == 0)
                 it->l_advance = true;
-            if (n->tomb)
+            it->raw = cache_key(cn);
+            it->rawlen = cn->klen;
+            it->emitted = true;
+            if (cn->tomb)
                 continue;
-            it->raw = cache_key(n);
-            it->rawlen = n->klen;
-            v = n->val;
-            vl = n->vlen;
+            v = cn->val;
+            vl = cn->vlen;
         }
         e->value = vl ? v : empty_value;
         e->value_len = vl;
