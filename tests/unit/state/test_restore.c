@@ -339,7 +339,7 @@ static void test_counting_with_random_crashes_is_exact(void **state)
         /* Process a batch: count[key] += 1 for each input record. */
         int64_t n = 1 + (int64_t)(rnd() % 150);
         for (int64_t i = 0; i < n && pos < NINPUT; i++, pos++) {
-            char k[8];
+            char k[16];
             snprintf(k, sizeof k, "k%02d", input_key(pos));
             const void *v;
             size_t vl;
@@ -386,7 +386,7 @@ static void test_counting_with_random_crashes_is_exact(void **state)
     for (int64_t o = 0; o < NINPUT; o++)
         want[input_key(o)]++;
     for (int k = 0; k < NKEYS; k++) {
-        char key[8], buf[32];
+        char key[16], buf[32];
         snprintf(key, sizeof key, "k%02d", k);
         const char *v = kv_get(f, 0, key, buf, sizeof buf);
         assert_non_null(v);
@@ -401,7 +401,7 @@ static void test_counting_with_random_crashes_is_exact(void **state)
     info = fx_open_kv(f);
     assert_int_equal(info.inputs.items[0].offset, NINPUT);
     for (int k = 0; k < NKEYS; k++) {
-        char key[8], buf[32];
+        char key[16], buf[32];
         snprintf(key, sizeof key, "k%02d", k);
         assert_int_equal(atol(kv_get(f, 0, key, buf, sizeof buf)), want[k]);
     }
