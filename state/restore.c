@@ -34,7 +34,6 @@ typedef struct restore_writer {
     state_task *t;
     MDB_txn *txn;
     size_t ops;
-    uint64_t seen_map;     /* map size when the transaction began */
     int64_t applied;
 } restore_writer;
 
@@ -43,7 +42,6 @@ static int rw_begin(restore_writer *w, eddy_err *err)
     if (w->txn)
         return 0;
     state__writer_enter(w->t->env);
-    w->seen_map = w->t->env->map_size;
     int rc = mdb_txn_begin(w->t->env->mdb, NULL, 0, &w->txn);
     if (rc) {
         w->txn = NULL;
@@ -449,7 +447,7 @@ int state_task_restore(state_task *t, state_restore_info *info, eddy_err *err)
         atomic_store(&t->prog_total, 0);
         for (size_t i = 0; i < t->nstores; i++)
             state__cache_reset(&t->stores[i]->cache);
-        uint64_t seen = t->env->map_size;
+        uint64_t seen = state__map_size(t->env);
         rc = restore_once(t, info, err);
         if (rc != RESTART)
             break;

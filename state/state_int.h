@@ -58,6 +58,8 @@ void state__reader_enter(state_env *env);
 void state__reader_leave(state_env *env);
 void state__writer_enter(state_env *env);
 void state__writer_leave(state_env *env);
+/* The current map size (read under the env lock). */
+uint64_t state__map_size(state_env *env);
 /* Double the map size, which was 'seen' when MDB_MAP_FULL happened; waits (bounded) until no
  * snapshot or writer is active. The caller holds neither. Errors: EDDY_EIO on timeout. */
 int state__map_grow(state_env *env, uint64_t seen, eddy_err *err);

@@ -56,9 +56,13 @@ typedef struct state_iter state_iter;
  * ------------------------------------------------------------------------------------------- */
 
 typedef struct state_env_options {
-    /* Initial LMDB map size in bytes (address space, not disk: the file grows as pages are
-     * used). Default 64 GiB. On MDB_MAP_FULL a commit doubles it (see state_task_commit). */
+    /* Initial LMDB map size in bytes (address space, not disk). Default 64 GiB. On
+     * MDB_MAP_FULL a commit doubles it (see state_task_commit). */
     uint64_t map_size;
+    /* true (default): MDB_WRITEMAP, about 3x faster commits; data.mdb is then a sparse file
+     * of map_size bytes (`du` shows the real use). false: pages are written with pwrite and
+     * the file grows with use. */
+    bool writemap;
     /* Maximum number of named databases (stores + 1). Default 4096. */
     unsigned max_dbs;
     /* Maximum number of concurrently open tasks (LMDB reader slots). Default 1024. */
