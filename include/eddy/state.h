@@ -85,8 +85,10 @@ void state_env_options_default(state_env_options *o);
  * reports it invalid or corrupt (MDB_INVALID, MDB_CORRUPTED, MDB_PAGE_NOTFOUND,
  * MDB_VERSION_MISMATCH), when an earlier state_store operation found corruption, or, in
  * non-durable mode, when it was not closed cleanly before the machine rebooted.
- * state_env_recreated() tells whether that happened.
- * Errors: EDDY_EIO (directory or LMDB failure), EDDY_ENOMEM. Thread-safe. */
+ * state_env_recreated() tells whether that happened. Open a data directory's env once per
+ * process (LMDB's rule) and share it between tasks.
+ * Errors: EDDY_EINVAL (no 'dir' or 'b'), EDDY_EIO (directory or LMDB failure),
+ * EDDY_ECORRUPT (a recreated env is still refused), EDDY_ENOMEM. Thread-safe. */
 int state_env_open(const char *dir, broker *b, const state_env_options *opts, state_env **out,
                    eddy_err *err);
 
@@ -261,8 +263,10 @@ size_t state_store_max_key(const state_store *s);
 int state_kv_get(state_store *s, const void *key, size_t klen, const void **val, size_t *vlen,
                  eddy_err *err);
 
-/* Set 'key' to 'val' (copied; 'vlen' may be 0) in the cache. Errors: EDDY_EINVAL,
- * EDDY_ETOOLARGE (key), EDDY_ENOMEM. */
+/* Set 'key' to 'val' (copied; 'vlen' may be 0) in the cache. Key-value keys must not be
+ * empty (LMDB has no empty keys; window and session keys may be, their encoding is never
+ * empty). Errors: EDDY_EINVAL (empty key, wrong kind, before restore, failed task),
+ * EDDY_ETOOLARGE (key longer than state_store_max_key), EDDY_ENOMEM. */
 int state_kv_put(state_store *s, const void *key, size_t klen, const void *val, size_t vlen,
                  eddy_err *err);
 
