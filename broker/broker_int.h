@@ -96,6 +96,7 @@ typedef struct broker_segment {
     int tidx_fd;
     uint64_t bytes_since_index;    /* writer only */
     bool active;                   /* still appended to */
+    _Atomic bool dirty;            /* written since the last fsync (or not known to be synced) */
     _Atomic bool unlink_on_free;   /* remove files when the last reference goes */
 } broker_segment;
 
@@ -110,8 +111,10 @@ int broker__segment_open(const char *dir, int64_t base, bool create, bool recove
 void broker__segment_ref(broker_segment *s);
 void broker__segment_unref(broker_segment *s);
 
-/* Append one whole batch whose header fields (base offset etc.) are final. Writer only. */
-int broker__segment_append(broker_segment *s, const uint8_t *batch, size_t len,
+/* Append one whole batch whose header fields (base offset etc.) are final, given as 'niov'
+ * pieces totalling 'len' bytes. Writer only. */
+struct iovec;
+int broker__segment_append(broker_segment *s, const struct iovec *iov, int niov, size_t len,
                            const broker_batch_header *h, eddy_err *err);
 
 /* Stop appending: trim the mapping and index capacities, fsync. */
@@ -184,6 +187,7 @@ struct broker_log {
     broker_producer_table producers;  /* under write_lock */
     int64_t unflushed;             /* records appended since the last fsync (write_lock) */
     _Atomic int64_t last_flush_ms;
+    bool appended;                 /* anything appended since open (write_lock) */
     pthread_mutex_t wait_mu;       /* broker_log_wait */
     pthread_cond_t wait_cv;
     _Atomic bool closed;
@@ -248,6 +252,7 @@ struct broker {
     pthread_mutex_t cleaner_mu;
     pthread_cond_t cleaner_cv;
     bool stopping;
+    int lock_fd;                   /* <dir>/.lock, flock'ed exclusively while open */
 };
 
 int64_t broker__now(const broker *b);

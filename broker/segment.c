@@ -28,6 +28,8 @@
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
+#include <limits.h>
 #include <unistd.h>
 
 #define IDX_ENTRY 8
@@ -340,6 +342,7 @@ int broker__segment_open(const char *dir, int64_t base, bool create, bool recove
         /* Continue the index cadence from the last indexed batch. */
         s->bytes_since_index = file_size - (atomic_load(&s->nidx) ? s->idx[atomic_load(&s->nidx) - 1].position : 0);
     }
+    atomic_store(&s->dirty, recover || create);
     atomic_store(&s->size, valid);
     atomic_store(&s->next_offset, next);
     atomic_store(&s->max_timestamp, max_ts);
@@ -351,19 +354,52 @@ fail:
     return rc;
 }
 
-int broker__segment_append(broker_segment *s, const uint8_t *batch, size_t len,
+/* pwritev all of 'iov' at 'off', resuming after partial writes, IOV_MAX pieces at a time. */
+static int pwritev_all(int fd, const struct iovec *iov, int niov, off_t off)
+{
+    while (niov > 0) {
+        int chunk = niov < IOV_MAX ? niov : IOV_MAX;
+        ssize_t w = pwritev(fd, iov, chunk, off);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        off += w;
+        /* Skip what was written. */
+        while (chunk > 0 && (size_t)w >= iov->iov_len) {
+            w -= (ssize_t)iov->iov_len;
+            iov++;
+            niov--;
+            chunk--;
+        }
+        if (w > 0) {
+            /* A piece was written in part: finish it alone, then go on. */
+            size_t rest = iov->iov_len - (size_t)w;
+            if (pwrite_all(fd, (const uint8_t *)iov->iov_base + w, rest, off) != 0)
+                return -1;
+            off += (off_t)rest;
+            iov++;
+            niov--;
+        }
+    }
+    return 0;
+}
+
+int broker__segment_append(broker_segment *s, const struct iovec *iov, int niov, size_t len,
                            const broker_batch_header *h, eddy_err *err)
 {
     uint64_t pos = atomic_load_explicit(&s->size, memory_order_relaxed);
     if (pos + len > s->map_len)
         return eddy_err_set(err, EDDY_EIO, "segment '%s' is full", s->path);
-    if (pwrite_all(s->fd, batch, len, (off_t)pos) != 0) {
+    if (pwritev_all(s->fd, iov, niov, (off_t)pos) != 0) {
         int rc = eddy_err_sys(err, "cannot append to '%s'", s->path);
         /* Cut off whatever part of the batch reached the file. */
         if (ftruncate(s->fd, (off_t)pos) != 0)
             return rc;
         return rc;
     }
+    atomic_store_explicit(&s->dirty, true, memory_order_relaxed);
     if (index_batch(s, pos, h->base_offset, h->max_timestamp, len, true) != 0)
         return eddy_err_sys(err, "cannot write index of '%s'", s->path);
     if (h->max_timestamp > atomic_load_explicit(&s->max_timestamp, memory_order_relaxed))
@@ -376,8 +412,12 @@ int broker__segment_append(broker_segment *s, const uint8_t *batch, size_t len,
 
 int broker__segment_flush(broker_segment *s, eddy_err *err)
 {
-    if (fdatasync(s->fd) != 0)
+    if (!atomic_exchange(&s->dirty, false))
+        return 0;
+    if (fdatasync(s->fd) != 0) {
+        atomic_store(&s->dirty, true);
         return eddy_err_sys(err, "cannot fsync '%s'", s->path);
+    }
     return 0;
 }
 

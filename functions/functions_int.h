@@ -41,9 +41,12 @@
  *    ctx->arena, and reports bad data with eddy_err_set (the row's expression becomes NULL
  *    and the message goes to the processing log). Never print, never exit.
  * 4. Add an entry to the category table with FN_SCALAR(name, description, category, flags,
- *    sigs, eval) (or FN_SCALAR_X for a custom resolve / lambda_types), keep the table sorted
- *    or not (the registry sorts), and add table-driven tests to
- *    tests/unit/functions/test_<category>.c (use fnt_call() from tests/unit/functions/fnt.h).
+ *    sigs, eval) (for a custom resolve or lambda_types, write the entry with designated
+ *    initialisers and set .resolve / .lambda_types), in any order (the registry sorts), and
+ *    add table-driven tests to tests/unit/functions/test_<category>.c: FNT_CALL(name, args...)
+ *    from tests/unit/functions/fnt.h builds the call as the planner would (fn_call_build),
+ *    FNT_EXPECT(expr, "text") evaluates and compares the CAST(x AS STRING) text or "NULL".
+ *    test_registry.c checks that every signature parses.
  * ------------------------------------------------------------------------------------------
  */
 #ifndef EDDY_FUNCTIONS_INT_H
@@ -55,8 +58,7 @@
 struct fn_sig {
     const char *params;
     const char *ret;
-    /* Computes the return type when 'ret' is NULL: 'args' are the call's arguments,
-     * 'bound' the generics' bindings by letter ('A'..'Z', NULL when unbound). */
+    /* Computes the return type when 'ret' is NULL from the call's arguments. */
     int (*ret_fn)(eddy_arena *a, const fn_arg *args, int nargs, const eddy_type **ret,
                   eddy_err *err);
 };

@@ -777,11 +777,12 @@ static void parser_yyerror(PARSER_YYLTYPE *loc, void *scanner, parser_state *st,
 {
     (void)scanner;
     /* Only "memory exhausted" reaches here (syntax errors go through yyreport_syntax_error). */
-    if (strstr(m, "exhausted"))
+    if (strstr(m, "exhausted") && !st->failed) {
+        st->failed = EDDY_EPARSE;
         eddy_err_set(st->err, EDDY_EPARSE,
                      "Error processing statement: Statement is too large to parse. This may be "
                      "caused by having too many nested expressions in the statement.");
-    else
+    } else
         parser__error_at(st, loc->begin, "Syntax Error\n%s", m);
 }
 

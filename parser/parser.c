@@ -198,7 +198,7 @@ int parser__report_syntax_error(parser_state *st, int token_kind, const parser_l
             statement_start = true;
     }
 
-    if (eof && st->depth > 0)
+    if (st->depth > 0 && (eof || (tlen == 1 && st->text[loc->begin] == ';')))
         return parser__error_at(st, loc->begin,
                                 "Syntax Error\nSyntax error at or near \";\"\n'}', ']', or ')' "
                                 "is missing");

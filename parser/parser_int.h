@@ -47,6 +47,7 @@ typedef struct parser_state {
     eddy_err *err;
     int failed;             /* first error code recorded (also when err is NULL) */
     void *scanner;          /* flex yyscan_t */
+    void *lex_lost;         /* a block flex lost to a failed realloc (freed at destroy) */
     parser_plist stmts;     /* parser_stmt * */
     parser_plist overflow;  /* parser_expr * literals 9223372036854775808 awaiting a '-' */
     /* lexer bookkeeping, for error messages */

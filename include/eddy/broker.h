@@ -102,7 +102,8 @@ int broker_topic_create(broker *b, const char *name, int partitions,
                         const broker_topic_config *cfg, eddy_err *err);
 
 /* Delete a topic and its files. Open broker_log handles stay valid (reads see no new data,
- * appends fail with EDDY_ECLOSED) until released. Errors: EDDY_ENOTFOUND, EDDY_EIO. */
+ * appends fail with EDDY_ECLOSED) until released. Errors: EDDY_ENOTFOUND, EDDY_EIO,
+ * EDDY_EINVAL for the internal "__consumer_offsets" topic. */
 int broker_topic_delete(broker *b, const char *name, eddy_err *err);
 
 /* Names of all topics, sorted; internal topics (leading "__") only if 'internal'.

@@ -188,6 +188,21 @@ int64_t eddy_monotonic_ms(void);  /* monotonic clock, ms */
 int64_t eddy_monotonic_ns(void);
 
 /* ---------------------------------------------------------------------------------------------
+ * Base64 (RFC 4648 standard alphabet, padded)
+ * ------------------------------------------------------------------------------------------- */
+
+/* Append the base64 text of 'len' bytes to 'out'. Errors: EDDY_ENOMEM. */
+int eddy_base64_encode(const void *data, size_t len, eddy_buf *out);
+/* Append the bytes of base64 'text' to 'out', as java.util.Base64.getDecoder() reads it:
+ * standard alphabet, padding optional but complete when present. Errors: EDDY_EINVAL for a
+ * character outside the alphabet or a bad ending, EDDY_ENOMEM. */
+int eddy_base64_decode(const char *text, size_t len, eddy_buf *out);
+/* The same into 'dst' (room for len / 4 * 3 + 3 bytes); '*dst_len' gets the byte count and,
+ * on error, '*why' (may be NULL) the reason in java.util.Base64's words. */
+int eddy_base64_decode_to(const char *text, size_t len, uint8_t *dst, size_t *dst_len,
+                          const char **why);
+
+/* ---------------------------------------------------------------------------------------------
  * Small file helpers (used by broker/ and state/)
  * ------------------------------------------------------------------------------------------- */
 

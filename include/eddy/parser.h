@@ -17,8 +17,8 @@
  *
  * Identifiers follow ksqlDB: unquoted identifiers are upper-cased; back-quoted (`x`) and
  * double-quoted ("x") identifiers keep their case (a doubled quote escapes one). Keywords that
- * ksqlDB lists as non-reserved (KEY, VALUE is not a keyword, DATE, TIME, TIMESTAMP, SESSION,
- * MAP, STRUCT, ...) may be used as identifiers; reserved ones must be quoted.
+ * ksqlDB lists as non-reserved (KEY, DATE, TIME, TIMESTAMP, SESSION, MAP, STRUCT, ...) may be
+ * used as identifiers; reserved ones (SELECT, SIZE, VALUES, ...) must be quoted.
  *
  * Thread-safety: parser_parse() keeps all state on the stack and in the caller's arena; calls
  * on different arenas may run concurrently.

@@ -67,21 +67,40 @@ typedef struct serde serde;
 
 /* Make a codec for 'ncols' columns (copied; names and types must outlive the serde) in
  * format 'fmt', for the key side ('is_key') or the value side. Checks what the format can
- * carry, with ksqlDB's messages: NONE carries no columns; KAFKA exactly one column of INT,
- * BIGINT, DOUBLE, STRING or BYTES (and zero columns only for a key); DELIMITED only primitive
- * types; JSON anything. A single value column is wrapped in a JSON object unless
- * fmt->wrap_single == 0 (keys are never wrapped). Errors: EDDY_ETYPE, EDDY_ENOMEM. */
+ * carry, with ksqlDB's messages: NONE carries no columns ("The 'NONE' format can only be used
+ * when no columns are defined. Got: [`K` STRING KEY]"); KAFKA at most one column, of INT,
+ * BIGINT, DOUBLE, STRING or BYTES ("The 'KAFKA' format only supports a single field. Got:
+ * [...]", "The 'KAFKA' format does not support type 'BOOLEAN'"); DELIMITED only primitive
+ * types ("The 'DELIMITED' format does not support type 'ARRAY', column: `K`"); JSON anything
+ * whose MAPs have STRING keys ("JSON only supports MAP types with STRING keys"). A codec with
+ * no columns (any format) ignores the bytes and encodes null. A single value column is
+ * wrapped in a JSON object unless fmt->wrap_single == 0; a single key column never is;
+ * several columns always are. Errors: EDDY_ETYPE, EDDY_EINVAL (bad arguments), EDDY_ENOMEM. */
 int serde_create(const serde_format *fmt, const serde_column *cols, int ncols, bool is_key,
                  serde **out, eddy_err *err);
 void serde_destroy(serde *s);
 
 const serde_format *serde_get_format(const serde *s);
 
+/* Check an explicit WRAP_SINGLE_VALUE = 'wrap' for a value in format 'kind' with
+ * 'nvalue_cols' columns, as ksqlDB's SerdeFeaturesFactory does (the session property
+ * ksql.persistence.wrap.single.values needs no check: it is ignored where it does not apply).
+ * Errors: EDDY_ETYPE "Format 'DELIMITED' does not support 'WRAP_SINGLE_VALUE' set to
+ * 'true'." (JSON supports both values, KAFKA and DELIMITED only false, NONE neither), then
+ * "'WRAP_SINGLE_VALUE' is only valid for single-field value schemas". */
+int serde_check_wrap_single(serde_kind kind, bool wrap, int nvalue_cols, eddy_err *err);
+
 /* Decode 'len' bytes at 'data' ('data' NULL / 'len' -1: a null key or value) into
- * row[cols[i].index] for every column of the codec. A null record sets every column to NULL.
- * A missing JSON field is NULL. Strings and bytes may point into 'data' (which must then
- * outlive the row) or be allocated in 'a'. Errors (record skipped by the caller):
- * EDDY_EINVAL with a message like ksqlDB's deserialization errors, EDDY_ENOMEM. */
+ * row[cols[i].index] for every column of the codec. A missing JSON field is NULL. Strings and
+ * bytes may point into 'data' (which must then outlive the row) or be allocated in 'a'
+ * (the JSON document is parsed into 'a' too: use a per-batch arena).
+ * Returns 0, or 1 when the record is a null row - every column is then set to NULL - as
+ * ksqlDB's deserializers return null: for a null record, and for a wrapped JSON record that
+ * is the literal `null` (an unwrapped `null` is a row whose one column is NULL). The engine
+ * decides what a null row means (streams drop it, tables take it as a tombstone).
+ * Errors (record skipped by the caller): EDDY_EINVAL with a message like ksqlDB's
+ * deserialization errors ("Failed to deserialize value. Can't convert type. sourceType:
+ * TextNode, requiredType: INTEGER, path: $.ID"; ksqlDB also names the topic), EDDY_ENOMEM. */
 int serde_decode(const serde *s, const uint8_t *data, int32_t len, eddy_value *row,
                  eddy_arena *a, eddy_err *err);
 
@@ -123,16 +142,21 @@ struct serde_json {
     uint32_t *key_lens;
 };
 
-/* Parse one JSON document (surrounding whitespace allowed) into nodes allocated in 'a'.
- * Errors: EDDY_EINVAL with the byte offset of the problem, EDDY_ENOMEM. */
+/* Parse one JSON document (surrounding whitespace allowed) into nodes allocated in 'a'
+ * (strings and numbers copied, NUL-terminated). Strict RFC 8259: UTF-8 validated, \u escapes
+ * (surrogate pairs joined; a lone surrogate is an error) decoded to UTF-8, nesting at most
+ * 1000 deep, duplicate member names kept in document order.
+ * Errors: EDDY_EINVAL "Invalid JSON at byte N: ..." (N is the offset of the problem; the
+ * message never quotes the input), EDDY_ENOMEM. */
 int serde_json_parse(const char *text, size_t len, eddy_arena *a, serde_json **out,
                      eddy_err *err);
 
 /* Append 'v' as compact JSON (numbers as their text). */
 int serde_json_write(const serde_json *v, eddy_buf *out);
 
-/* The member of OBJECT 'obj' named exactly 'name', else the first whose name equals it
- * case-insensitively; NULL when none. */
+/* The member of OBJECT 'obj' named exactly 'name', else one whose name equals it
+ * case-insensitively (ASCII); NULL when none. When a name repeats, the last member wins, as
+ * Jackson keeps the last value. */
 const serde_json *serde_json_get(const serde_json *obj, const char *name);
 
 /* True if the number text has a fraction or an exponent. */

@@ -78,12 +78,12 @@ static void test_header_parse_fields(void **state)
     assert_int_equal(h.last_offset_delta, 0);
 }
 
-static void make_records(broker_record *recs, size_t n, char (*keys)[16], char (*vals)[32])
+static void make_records(broker_record *recs, size_t n, char (*keys)[32], char (*vals)[48])
 {
     for (size_t i = 0; i < n; i++) {
         memset(&recs[i], 0, sizeof recs[i]);
-        snprintf(keys[i], 16, "key-%zu", i);
-        snprintf(vals[i], 32, "value number %zu", i);
+        snprintf(keys[i], 32, "key-%zu", i);
+        snprintf(vals[i], 48, "value number %zu", i);
         recs[i].key = i % 3 == 2 ? NULL : (const uint8_t *)keys[i];
         recs[i].key_len = i % 3 == 2 ? -1 : (int32_t)strlen(keys[i]);
         recs[i].value = i % 5 == 4 ? NULL : (const uint8_t *)vals[i];
@@ -97,7 +97,7 @@ static void test_roundtrip_many_records(void **state)
     (void)state;
     enum { N = 300 };
     broker_record recs[N];
-    char keys[N][16], vals[N][32];
+    char keys[N][32], vals[N][48];
     make_records(recs, N, keys, vals);
     broker_header hs[2] = {{"a", 1, (const uint8_t *)"1", 1}, {"empty", 5, NULL, -1}};
     recs[7].nheaders = 2;
@@ -162,7 +162,7 @@ static void test_validate_detects_corruption(void **state)
     (void)state;
     enum { N = 5 };
     broker_record recs[N];
-    char keys[N][16], vals[N][32];
+    char keys[N][32], vals[N][48];
     make_records(recs, N, keys, vals);
     eddy_buf out;
     eddy_buf_init(&out);
@@ -193,7 +193,7 @@ static void test_iter_stops_at_partial_batch(void **state)
 {
     (void)state;
     broker_record recs[3];
-    char keys[3][16], vals[3][32];
+    char keys[3][32], vals[3][48];
     make_records(recs, 3, keys, vals);
     eddy_buf out;
     eddy_buf_init(&out);
@@ -223,7 +223,7 @@ static void test_encode_with_keeps_offsets(void **state)
     (void)state;
     enum { N = 10 };
     broker_record recs[N];
-    char keys[N][16], vals[N][32];
+    char keys[N][32], vals[N][48];
     make_records(recs, N, keys, vals);
     eddy_buf out, out2;
     eddy_buf_init(&out);
@@ -265,7 +265,7 @@ static void test_check_produce_rules(void **state)
     broker_topic_config cfg;
     broker_topic_config_default(&cfg);
     broker_record recs[2];
-    char keys[2][16], vals[2][32];
+    char keys[2][32], vals[2][48];
     make_records(recs, 2, keys, vals);
     eddy_buf out;
     eddy_buf_init(&out);

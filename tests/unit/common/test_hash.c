@@ -51,6 +51,31 @@ static void test_crc32c_incremental_and_unaligned(void **state)
     }
 }
 
+/* Large buffers take the three-stream path (blocks of 8 KiB and 256 B): it must agree with
+ * small chained pieces, which take the single-stream path, at many lengths and alignments. */
+static void test_crc32c_interleaved_matches_chained(void **state)
+{
+    (void)state;
+    size_t max = 3 * 8192 * 2 + 3 * 256 * 3 + 77;
+    uint8_t *buf = malloc(max + 8);
+    uint32_t x = 12345;
+    for (size_t i = 0; i < max + 8; i++) {
+        x = x * 1103515245u + 12345u;
+        buf[i] = (uint8_t)(x >> 16);
+    }
+    size_t lens[] = {767, 768, 769, 3 * 8192 - 1, 3 * 8192, 3 * 8192 + 5, 50000, max};
+    for (size_t li = 0; li < EDDY_ARRAY_LEN(lens); li++) {
+        for (size_t off = 0; off < 3; off++) {
+            uint32_t whole = eddy_crc32c(0, buf + off, lens[li]);
+            uint32_t c = 0;
+            for (size_t pos = 0; pos < lens[li]; pos += 100)
+                c = eddy_crc32c(c, buf + off + pos, EDDY_MIN(100, lens[li] - pos));
+            assert_int_equal(whole, c);
+        }
+    }
+    free(buf);
+}
+
 /* Vectors from Kafka's UtilsTest.testMurmur2. */
 static void test_murmur2_kafka_vectors(void **state)
 {
@@ -133,16 +158,44 @@ static void test_varlong_roundtrip_and_limits(void **state)
     assert_int_equal(eddy_varlong_get(eleven, eleven + 11, &v64), 0);
 }
 
+/* RFC 4648 section 10 test vectors, both ways. */
+static void test_base64_rfc4648(void **state)
+{
+    (void)state;
+    static const char *const plain[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
+    static const char *const enc[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=",
+                                      "Zm9vYmFy"};
+    for (size_t i = 0; i < EDDY_ARRAY_LEN(plain); i++) {
+        eddy_buf b;
+        eddy_buf_init(&b);
+        assert_int_equal(eddy_base64_encode(plain[i], strlen(plain[i]), &b), 0);
+        assert_int_equal(b.len, strlen(enc[i]));
+        assert_memory_equal(b.data ? (const char *)b.data : "", enc[i], b.len);
+        b.len = 0;
+        assert_int_equal(eddy_base64_decode(enc[i], strlen(enc[i]), &b), 0);
+        assert_int_equal(b.len, strlen(plain[i]));
+        assert_memory_equal(b.data ? (const char *)b.data : "", plain[i], b.len);
+        eddy_buf_free(&b);
+    }
+    eddy_buf b;
+    eddy_buf_init(&b);
+    assert_int_equal(eddy_base64_decode("Zm9v!", 5, &b), EDDY_EINVAL);
+    assert_int_equal(eddy_base64_decode("Z", 1, &b), EDDY_EINVAL);
+    eddy_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_crc32c_check_value),
         cmocka_unit_test(test_crc32c_rfc3720_vectors),
         cmocka_unit_test(test_crc32c_incremental_and_unaligned),
+        cmocka_unit_test(test_crc32c_interleaved_matches_chained),
         cmocka_unit_test(test_murmur2_kafka_vectors),
         cmocka_unit_test(test_kafka_partition),
         cmocka_unit_test(test_varint_vectors),
         cmocka_unit_test(test_varlong_roundtrip_and_limits),
+        cmocka_unit_test(test_base64_rfc4648),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

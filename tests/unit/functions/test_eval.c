@@ -319,6 +319,23 @@ static void test_constructor_elements_catch_errors(void **state)
     assert_int_equal(fnt_nlogged, 1);
 }
 
+static void test_nested_call_errors_only_null_the_argument(void **state)
+{
+    (void)state;
+    /* IFNULL(CAST_FAILING_CALL, 7): the inner call's error makes that argument NULL */
+    fn_expr *bad = FNT_CALL("TO_BYTES", fnt_str("abc"), fnt_str("hex")); /* odd hex: error */
+    fn_expr *e = FNT_CALL("IFNULL", FNT_CALL("LEN", bad), fnt_int(7));
+    FNT_EXPECT(e, "7");
+    assert_int_equal(fnt_nlogged, 1);
+    /* an arithmetic argument is not wrapped: its error aborts the whole expression */
+    fn_expr *div = arith('/', I, fnt_int(1), fnt_int(0));
+    FNT_EXPECT(FNT_CALL("IFNULL", div, fnt_int(7)), "NULL");
+    assert_int_equal(fnt_nlogged, 2);
+    /* FN_F_NULL_IN_NULL_OUT: UCASE(NULL) never calls the implementation */
+    FNT_EXPECT(FNT_CALL("UCASE", fnt_null(S)), "NULL");
+    assert_int_equal(fnt_nlogged, 2);
+}
+
 static void test_lambda_binding(void **state)
 {
     (void)state;
@@ -354,6 +371,8 @@ int main(void)
                                         fnt_teardown),
         cmocka_unit_test_setup_teardown(test_constructor_elements_catch_errors, fnt_setup,
                                         fnt_teardown),
+        cmocka_unit_test_setup_teardown(test_nested_call_errors_only_null_the_argument,
+                                        fnt_setup, fnt_teardown),
         cmocka_unit_test_setup_teardown(test_lambda_binding, fnt_setup, fnt_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
