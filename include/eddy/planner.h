@@ -1,0 +1,192 @@
+/*
+ * eddy/planner.h - from a parsed statement to an executable plan.
+ *
+ * planner_plan() analyses one statement against the catalog (resolving sources, aliases and
+ * columns, typing every expression, choosing function overloads), rejects what ksqlDB
+ * rejects with the same meaning and an error that names the position, and produces a
+ * plan_stmt: what the engine must do (register a source, start a query, write values, ...).
+ * Queries become a pipeline of steps over typed rows (the physical plan), which EXPLAIN
+ * prints and the engine turns into operators.
+ *
+ * The planner reads the catalog only through plan_catalog (the engine owns it) and never
+ * executes anything. All plan memory comes from the caller's arena.
+ *
+ * Rows: every step has an output schema (plan_schema). A source's rows hold its key columns,
+ * then its value columns (ksqlDB's LogicalSchema order), then the pseudo columns ROWTIME,
+ * ROWPARTITION, ROWOFFSET (and WINDOWSTART, WINDOWEND for windowed sources). Expressions
+ * address columns by their index in the input row of their step.
+ */
+#ifndef EDDY_PLANNER_H
+#define EDDY_PLANNER_H
+
+#include <stdbool.h>
+
+#include "eddy/common.h"
+#include "eddy/functions.h"
+#include "eddy/parser.h"
+#include "eddy/serde.h"
+
+/* ---------------------------------------------------------------------------------------------
+ * Schemas and sources
+ * ------------------------------------------------------------------------------------------- */
+
+typedef enum plan_col_role {
+    PLAN_COL_KEY,
+    PLAN_COL_VALUE,
+    PLAN_COL_HEADERS,       /* HEADERS: ARRAY<STRUCT<KEY STRING, VALUE BYTES>> of all headers */
+    PLAN_COL_HEADER,        /* HEADER('k'): BYTES of the last header with key 'k' */
+    PLAN_COL_PSEUDO         /* ROWTIME, ROWPARTITION, ROWOFFSET, WINDOWSTART, WINDOWEND */
+} plan_col_role;
+
+typedef struct plan_column {
+    const char *name;       /* as ksqlDB shows it (normalised; quoted names keep case) */
+    const eddy_type *type;
+    plan_col_role role;
+    const char *header_key; /* PLAN_COL_HEADER */
+} plan_column;
+
+typedef struct plan_schema {
+    int ncols;
+    plan_column *cols;
+} plan_schema;
+
+typedef enum plan_source_kind { PLAN_STREAM, PLAN_TABLE } plan_source_kind;
+
+typedef enum plan_window_kind {
+    PLAN_WINDOW_NONE, PLAN_WINDOW_TUMBLING, PLAN_WINDOW_HOPPING, PLAN_WINDOW_SESSION
+} plan_window_kind;
+
+typedef struct plan_window {
+    plan_window_kind kind;
+    int64_t size_ms, advance_ms, grace_ms, retention_ms;  /* -1 when not given */
+} plan_window;
+
+/* A stream or table in the catalog. */
+typedef struct plan_source {
+    const char *name;
+    plan_source_kind kind;
+    const char *topic;
+    serde_format key_format;
+    serde_format value_format;
+    plan_schema schema;       /* declared columns: keys, values, headers (no pseudo) */
+    int timestamp_col;        /* index in schema of the TIMESTAMP column, or -1 */
+    const char *timestamp_format;  /* TIMESTAMP_FORMAT, or NULL */
+    plan_window window;       /* windowed key (WINDOW_TYPE in WITH, or a windowed CTAS) */
+    bool is_source;           /* CREATE SOURCE: read-only */
+    const char *sql;          /* the statement that created it */
+    const char *query_id;     /* the persistent query writing it, or NULL */
+} plan_source;
+
+/* What the planner may ask the engine. */
+typedef struct plan_catalog {
+    void *ctx;
+    /* The source named 'name' (already normalised), or NULL. */
+    const plan_source *(*lookup)(void *ctx, const char *name);
+    /* Partition count of 'topic', or -1 when it does not exist. */
+    int (*topic_partitions)(void *ctx, const char *topic);
+    /* A session or test property set with SET ('ksql.persistence.wrap.single.values', ...),
+     * or NULL. */
+    const char *(*property)(void *ctx, const char *name);
+    /* A type registered with CREATE TYPE, or NULL. */
+    const eddy_type *(*custom_type)(void *ctx, const char *name);
+} plan_catalog;
+
+/* ---------------------------------------------------------------------------------------------
+ * Queries
+ * ------------------------------------------------------------------------------------------- */
+
+typedef enum plan_step_kind {
+    PLAN_STEP_SOURCE,       /* read topic, decode key/value into the source row */
+    PLAN_STEP_FILTER,       /* keep rows where predicate is true */
+    PLAN_STEP_PROJECT,      /* new row = exprs[i] over the input row */
+    PLAN_STEP_FLATMAP,      /* table functions: one output row per produced value */
+    PLAN_STEP_REKEY,        /* PARTITION BY: new key columns = exprs (key moves to value) */
+    PLAN_STEP_SINK          /* encode key/value, write to the sink topic */
+} plan_step_kind;
+
+typedef struct plan_step {
+    plan_step_kind kind;
+    int id;                 /* stable within the query, for names of state and EXPLAIN */
+    plan_schema out;        /* schema of the rows this step emits */
+    /* SOURCE: event time of a decoded row (BIGINT ms) from the TIMESTAMP column (with
+     * TIMESTAMP_FORMAT), evaluated over the source row; NULL = the record's timestamp.
+     * SINK: the output record's timestamp (WITH TIMESTAMP=...) over the sink's input row;
+     * NULL = the row's ROWTIME. A NULL result drops the record (logged), as ksqlDB. */
+    fn_expr *timestamp;
+    /* FILTER */
+    fn_expr *predicate;
+    /* PROJECT, REKEY (exprs producing the output columns in order), FLATMAP (exprs for
+     * pass-through columns, then table function calls in tfns) */
+    int nexprs;
+    fn_expr **exprs;
+    int ntfns;
+    fn_expr **tfns;         /* FN_CALL nodes with call.table_fn set */
+    int nvars;              /* lambda variable slots the exprs need */
+} plan_step;
+
+typedef struct plan_sink {
+    const char *topic;
+    int partitions;
+    serde_format key_format;
+    serde_format value_format;
+} plan_sink;
+
+typedef struct plan_query {
+    const char *id;          /* assigned by the engine: CSAS_NAME_0, INSERTQUERY_1, ... */
+    const plan_source *source;   /* borrowed from the catalog */
+    int nsteps;
+    plan_step *steps;        /* steps[0] is SOURCE, the last is SINK for persistent queries */
+    plan_sink sink;          /* persistent queries */
+    int limit;               /* transient queries: LIMIT, or -1 */
+} plan_query;
+
+/* ---------------------------------------------------------------------------------------------
+ * Statements
+ * ------------------------------------------------------------------------------------------- */
+
+typedef enum plan_stmt_kind {
+    PLAN_CREATE_SOURCE,      /* register 'source' (create its topic if needed) */
+    PLAN_CREATE_AS,          /* register 'source', create its topic, start 'query' */
+    PLAN_INSERT_INTO,        /* start 'query' writing into an existing source */
+    PLAN_INSERT_VALUES,      /* write one row into 'source''s topic */
+    PLAN_DROP_SOURCE,        /* remove 'name' (and its topic when delete_topic) */
+    PLAN_QUERY,              /* transient push or pull query */
+    PLAN_SET, PLAN_UNSET, PLAN_DEFINE, PLAN_UNDEFINE,
+    PLAN_CREATE_TYPE, PLAN_DROP_TYPE,
+    PLAN_EXPLAIN,            /* print 'query''s plan */
+    PLAN_OTHER               /* SHOW, DESCRIBE, TERMINATE, PRINT: the engine handles them from
+                                the AST ('ast') */
+} plan_stmt_kind;
+
+typedef struct plan_stmt {
+    plan_stmt_kind kind;
+    const parser_stmt *ast;
+    plan_source *source;     /* CREATE_*: the new source; INSERT_*: the target (borrowed) */
+    bool or_replace, if_not_exists, if_exists, delete_topic;
+    const char *name;        /* DROP, SET/DEFINE name, CREATE TYPE name */
+    const char *value;       /* SET/DEFINE value */
+    const eddy_type *type;   /* CREATE TYPE */
+    /* Topic to create for CREATE_SOURCE / CREATE_AS when it does not exist (partitions from
+     * WITH PARTITIONS, else the source query's input topic, else 1). 0 = don't create. */
+    int create_partitions;
+    plan_query *query;       /* CREATE_AS, INSERT_INTO, QUERY, EXPLAIN */
+    eddy_value *values;      /* INSERT_VALUES: a full row in 'source''s schema order */
+    int64_t values_rowtime;  /* INSERT_VALUES: ROWTIME if given, else -1 (use now) */
+} plan_stmt;
+
+/* Plan one parsed statement. 'sql' is the parsed text (for positions in messages).
+ * Errors: EDDY_ETYPE (semantic), EDDY_ENOTFOUND (unknown source or column), EDDY_EPARSE for
+ * errors ksqlDB reports as syntax errors; err->line/col point at the offending text and the
+ * message is ksqlDB's where ksqlDB's is known. EDDY_ENOMEM. */
+int planner_plan(const parser_stmt *stmt, const char *sql, const plan_catalog *cat,
+                 eddy_arena *arena, plan_stmt **out, eddy_err *err);
+
+/* Print a query plan readably (EXPLAIN): one line per step with its id, kind, output schema
+ * and expressions, then the sink. Stable text: tests compare it. */
+int planner_explain(const plan_query *q, eddy_buf *out);
+
+/* Append an expression as SQL text, as ksqlDB formats expressions (for EXPLAIN, generated
+ * column names and messages). */
+int planner_format_expr(const fn_expr *e, const plan_schema *in, eddy_buf *out);
+
+#endif /* EDDY_PLANNER_H */

@@ -1,0 +1,855 @@
+/*
+ * planner/query.c - SELECT analysis and the physical plan of a query.
+ *
+ * A query over one stream becomes a pipeline of steps, each with an output schema and
+ * expressions over its input row (the previous step's output):
+ *
+ *   SOURCE   the source's columns (keys, values, headers as declared) + pseudo columns
+ *            ROWTIME, ROWPARTITION, ROWOFFSET (+ WINDOWSTART, WINDOWEND when windowed);
+ *   FILTER   WHERE (must be BOOLEAN);
+ *   REKEY    PARTITION BY: the new key columns first, then every input column (old keys
+ *            become values), as ksqlDB's PartitionByParamsFactory;
+ *   FLATMAP  table functions of the SELECT list: input columns + one column per call;
+ *   PROJECT  the SELECT list (for persistent queries in sink order: keys, then values);
+ *   SINK     persistent queries only: the sink schema with roles, the output timestamp.
+ *
+ * Logical analysis follows ksqlDB (LogicalPlanner, FinalProjectNode, AstSanitizer):
+ *   - `*` expands to the key columns then value and header columns; after PARTITION BY to
+ *     the new key columns, the value columns not used as partitioning columns, then the old
+ *     key columns not used as partitioning columns;
+ *   - select items are named by their alias, a column reference by its name, a struct
+ *     dereference by its field name, anything else KSQL_COL_<n> (n counting up, skipping
+ *     indexes the source already uses);
+ *   - a persistent query must select each key column (or partitioning expression) exactly
+ *     once: a plain reference to a key column, or an expression equal to a partitioning
+ *     expression, becomes a key column of the sink under its (alias) name;
+ *   - reserved names (ROWTIME, ...) cannot be selected unaliased or used as aliases in a
+ *     persistent query.
+ *
+ * Joins, windows, GROUP BY, aggregates and queries over tables return EDDY_EUNSUPPORTED for
+ * now; the step list and schemas are shaped so that those operators slot in later.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
+
+#include "planner_int.h"
+
+const char *pl_format_name(serde_kind k);
+int pl__check_schema_formats(pl_ctx *c, uint32_t pos, const plan_schema *schema,
+                             const serde_format *kf, const serde_format *vf, bool key_explicit);
+int pl__check_create_target(pl_ctx *c, const parser_stmt *stmt, plan_source_kind kind);
+
+/* One item of the SELECT list after `*` expansion. */
+typedef struct sel_item {
+    const char *name;
+    fn_expr *expr;              /* over the PROJECT input row */
+    int key;                    /* index of the key column it provides, or -1 */
+    bool aliased;
+    uint32_t pos;
+} sel_item;
+
+typedef struct qstate {
+    pl_ctx *c;
+    pl_query_mode mode;
+    const parser_query *q;
+    const plan_source *src;
+    plan_step steps[8];
+    int nsteps;
+    /* KSQL_COL_<n> generator */
+    int next_alias;
+    const plan_schema *source_schema;
+    /* PARTITION BY */
+    bool rekeyed;
+    int npart;
+    const parser_expr **part;   /* the partitioning expressions */
+    const char **part_names;
+    /* the schema the SELECT list is typed against */
+    const plan_schema *in;
+    int nkeys;                  /* key columns the sink must carry */
+    const char **key_names;     /* for messages */
+    sel_item *items;
+    int nitems, cap;
+} qstate;
+
+static plan_step *add_step(qstate *st, plan_step_kind kind)
+{
+    plan_step *s = &st->steps[st->nsteps];
+    memset(s, 0, sizeof *s);
+    s->kind = kind;
+    s->id = st->nsteps++;
+    return s;
+}
+
+static const plan_schema *last_out(qstate *st)
+{
+    return &st->steps[st->nsteps - 1].out;
+}
+
+static bool alias_index_used(const plan_schema *s, int n)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "KSQL_COL_%d", n);
+    for (int i = 0; i < s->ncols; i++)
+        if (strcmp(s->cols[i].name, buf) == 0)
+            return true;
+    return false;
+}
+
+static const char *next_alias(qstate *st, int *counter)
+{
+    while (alias_index_used(st->source_schema, *counter))
+        (*counter)++;
+    return pl_printf(st->c, "KSQL_COL_%d", (*counter)++);
+}
+
+static void scope_init(qstate *st, pl_scope *s, const plan_schema *schema, const char *clause,
+                       int *nslots)
+{
+    memset(s, 0, sizeof *s);
+    s->schema = schema;
+    s->source = st->q->from.name;
+    s->alias = st->q->from.alias;
+    s->clause = clause;
+    *nslots = 0;
+    s->nslots = nslots;
+}
+
+static int add_item(qstate *st, const char *name, fn_expr *e, int key, bool aliased,
+                    uint32_t pos)
+{
+    if (st->nitems == st->cap) {
+        int cap = st->cap ? st->cap * 2 : 16;
+        sel_item *n = eddy_arena_alloc(st->c->a, sizeof *n * (size_t)cap);
+        if (!n)
+            return pl_oom(st->c);
+        if (st->nitems)
+            memcpy(n, st->items, sizeof *n * (size_t)st->nitems);
+        st->items = n;
+        st->cap = cap;
+    }
+    sel_item *it = &st->items[st->nitems++];
+    it->name = name;
+    it->expr = e;
+    it->key = key;
+    it->aliased = aliased;
+    it->pos = pos;
+    return name ? 0 : st->c->err->code;
+}
+
+static fn_expr *col_ref(pl_ctx *c, const plan_schema *s, int i, uint32_t pos)
+{
+    fn_expr *e = pl_node(c, FN_COLUMN, s->cols[i].type, pos, 0);
+    if (e)
+        e->u.index = i;
+    return e;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Steps before the projection
+ * ------------------------------------------------------------------------------------------- */
+
+static int source_step(qstate *st)
+{
+    pl_ctx *c = st->c;
+    const plan_source *src = st->src;
+    plan_step *s = add_step(st, PLAN_STEP_SOURCE);
+    bool windowed = src->window.kind != PLAN_WINDOW_NONE;
+    int n = src->schema.ncols + 3 + (windowed ? 2 : 0);
+    plan_column *cols = eddy_arena_calloc(c->a, sizeof *cols * (size_t)n);
+    if (!cols)
+        return pl_oom(c);
+    memcpy(cols, src->schema.cols, sizeof *cols * (size_t)src->schema.ncols);
+    int k = src->schema.ncols;
+    cols[k++] = (plan_column){"ROWTIME", EDDY_TYPE_BIGINT, PLAN_COL_PSEUDO, NULL};
+    cols[k++] = (plan_column){"ROWPARTITION", EDDY_TYPE_INT, PLAN_COL_PSEUDO, NULL};
+    cols[k++] = (plan_column){"ROWOFFSET", EDDY_TYPE_BIGINT, PLAN_COL_PSEUDO, NULL};
+    if (windowed) {
+        cols[k++] = (plan_column){"WINDOWSTART", EDDY_TYPE_BIGINT, PLAN_COL_PSEUDO, NULL};
+        cols[k++] = (plan_column){"WINDOWEND", EDDY_TYPE_BIGINT, PLAN_COL_PSEUDO, NULL};
+    }
+    s->out.ncols = n;
+    s->out.cols = cols;
+    st->source_schema = &s->out;
+    if (src->timestamp_col >= 0)
+        return pl_timestamp_expr_for(c, st->q->from.pos, &s->out, src->timestamp_col,
+                                     src->timestamp_format, &s->timestamp);
+    return 0;
+}
+
+static int where_step(qstate *st)
+{
+    pl_ctx *c = st->c;
+    const parser_expr *w = st->q->where;
+    plan_step *s = add_step(st, PLAN_STEP_FILTER);
+    s->out = st->steps[s->id - 1].out;
+    pl_scope sc;
+    scope_init(st, &sc, &s->out, "WHERE", &s->nvars);
+    fn_expr *e;
+    int rc = pl_expr(c, &sc, w, &e);
+    if (rc) {
+        if (rc == EDDY_ETYPE && strncmp(c->err->msg, "Invalid Predicate", 17) != 0)
+            pl_err_prefix(c, "Error in WHERE expression: ");
+        return rc;
+    }
+    if (e->type->kind != EDDY_T_BOOLEAN)
+        return pl_err_at(c, w->pos, EDDY_ETYPE,
+                         "Type error in WHERE expression: Should evaluate to boolean but is %s "
+                         "(%s) instead.", pl_ast_str(c, w),
+                         e->type->kind == EDDY_T_NULL ? "NULL" : pl_type_str(c, e->type));
+    s->predicate = e;
+    return 0;
+}
+
+static bool contains_map(const eddy_type *t)
+{
+    if (t->kind == EDDY_T_MAP)
+        return true;
+    if (t->kind == EDDY_T_ARRAY)
+        return contains_map(t->elem);
+    if (t->kind == EDDY_T_STRUCT)
+        for (uint32_t i = 0; i < t->nfields; i++)
+            if (contains_map(t->fields[i].type))
+                return true;
+    return false;
+}
+
+static int rekey_step(qstate *st)
+{
+    pl_ctx *c = st->c;
+    const parser_expr_list *pb = &st->q->partition_by;
+    int n = (int)pb->n;
+    bool null_key = false;
+    for (int i = 0; i < n; i++)
+        if (pb->items[i]->kind == PARSER_EXPR_NULL)
+            null_key = true;
+    if (null_key && n > 1)
+        return pl_err_at(c, pb->items[0]->pos, EDDY_ETYPE,
+                         "Cannot PARTITION BY multiple columns including NULL");
+    int nk = null_key ? 0 : n;
+    const plan_schema *in = last_out(st);
+    plan_step *s = add_step(st, PLAN_STEP_REKEY);
+    plan_column *cols = eddy_arena_calloc(c->a, sizeof *cols * (size_t)(nk + in->ncols));
+    s->exprs = eddy_arena_calloc(c->a, sizeof *s->exprs * (size_t)(nk + in->ncols));
+    st->part = eddy_arena_calloc(c->a, sizeof *st->part * (size_t)(nk + 1));
+    st->part_names = eddy_arena_calloc(c->a, sizeof *st->part_names * (size_t)(nk + 1));
+    if (!cols || !s->exprs || !st->part || !st->part_names)
+        return pl_oom(c);
+    pl_scope sc;
+    scope_init(st, &sc, in, "PARTITION BY", &s->nvars);
+    int gen = 0;
+    for (int i = 0; i < nk; i++) {
+        const parser_expr *pe = pb->items[i];
+        if (pl_ast_find_calls(pe, pl_is_aggregate_name, NULL, 0))
+            return pl_err_at(c, pe->pos, EDDY_ETYPE,
+                             "PARTITION BY expressions cannot contain aggregate functions");
+        fn_expr *e;
+        int rc = pl_expr(c, &sc, pe, &e);
+        if (rc)
+            return rc;
+        const char *name;
+        if (pe->kind == PARSER_EXPR_COLUMN && !pl_is_reserved_column(pe->col.name))
+            name = pe->col.name;
+        else
+            name = next_alias(st, &gen);
+        if (!name)
+            return c->err->code;
+        if (contains_map(e->type)) {
+            const char *m = pl_printf(c,
+                "Map keys, including types that contain maps, are not supported as they may "
+                "lead to unexpected behavior due to inconsistent serialization. Key column "
+                "name: `%s`. Column type: %s. See https://github.com/confluentinc/ksql/issues/"
+                "6621 for more.", name, pl_type_str(c, e->type));
+            const char *sh = pl_printf(c,
+                "Map keys, including types that contain maps, are not supported. Key column "
+                "name: `%s`. Column type: %s. See https://github.com/confluentinc/ksql/issues/"
+                "6621 for more.", name, pl_type_str(c, e->type));
+            if (!m || !sh)
+                return c->err->code;
+            return pl_err_long(c, pe->pos, EDDY_ETYPE, m, sh);
+        }
+        cols[i] = (plan_column){name, e->type, PLAN_COL_KEY, NULL};
+        s->exprs[i] = e;
+        st->part[i] = pe;
+        st->part_names[i] = pl_ast_str(c, pe);
+    }
+    for (int i = 0; i < in->ncols; i++) {
+        cols[nk + i] = in->cols[i];
+        if (cols[nk + i].role == PLAN_COL_KEY)
+            cols[nk + i].role = PLAN_COL_VALUE;
+        if (!(s->exprs[nk + i] = col_ref(c, in, i, st->q->pos)))
+            return c->err->code;
+    }
+    s->nexprs = nk + in->ncols;
+    s->out.ncols = nk + in->ncols;
+    s->out.cols = cols;
+    st->rekeyed = true;
+    st->npart = nk;
+    return 0;
+}
+
+static bool is_table_fn_name(const char *name)
+{
+    return pl_table_fn(name) != NULL;
+}
+
+/* Table function calls in the SELECT list become a FLATMAP step. */
+static int flatmap_step(qstate *st, pl_tfn **tfns, int *ntfns)
+{
+    pl_ctx *c = st->c;
+    const parser_query *q = st->q;
+    const parser_expr *found[32];
+    int n = 0;
+    for (size_t i = 0; i < q->nitems; i++) {
+        const parser_select_item *it = &q->items[i];
+        if (it->kind == PARSER_SELECT_ALL)
+            continue;
+        int k = pl_ast_find_calls(it->expr, is_table_fn_name, found + n, 32 - n);
+        if (n + k > 32)
+            return pl_err_at(c, it->pos, EDDY_EUNSUPPORTED, "Too many table functions");
+        n += k;
+    }
+    *ntfns = n;
+    if (n == 0)
+        return 0;
+    const plan_schema *in = last_out(st);
+    plan_step *s = add_step(st, PLAN_STEP_FLATMAP);
+    plan_column *cols = eddy_arena_calloc(c->a, sizeof *cols * (size_t)(in->ncols + n));
+    s->exprs = eddy_arena_calloc(c->a, sizeof *s->exprs * (size_t)in->ncols);
+    s->tfns = eddy_arena_calloc(c->a, sizeof *s->tfns * (size_t)n);
+    *tfns = eddy_arena_calloc(c->a, sizeof **tfns * (size_t)n);
+    if (!cols || (in->ncols && !s->exprs) || !s->tfns || !*tfns)
+        return pl_oom(c);
+    pl_scope sc;
+    scope_init(st, &sc, in, "SELECT", &s->nvars);
+    for (int i = 0; i < in->ncols; i++) {
+        cols[i] = in->cols[i];
+        if (!(s->exprs[i] = col_ref(c, in, i, q->pos)))
+            return c->err->code;
+    }
+    s->nexprs = in->ncols;
+    for (int i = 0; i < n; i++) {
+        int rc = pl_table_call(c, &sc, found[i], &s->tfns[i]);
+        if (rc)
+            return rc;
+        const char *name = pl_printf(c, "KSQL_SYNTH_%d", i);
+        if (!name)
+            return c->err->code;
+        cols[in->ncols + i] = (plan_column){name, s->tfns[i]->type, PLAN_COL_VALUE, NULL};
+        (*tfns)[i].ast = found[i];
+        (*tfns)[i].col = in->ncols + i;
+    }
+    s->ntfns = n;
+    s->out.ncols = in->ncols + n;
+    s->out.cols = cols;
+    return 0;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * SELECT list
+ * ------------------------------------------------------------------------------------------- */
+
+/* Which key of the sink does the item provide? */
+static int item_key(qstate *st, pl_scope *sc, const parser_expr *ast)
+{
+    if (st->rekeyed) {
+        for (int j = 0; j < st->npart; j++)
+            if (pl_ast_equal(ast, st->part[j]))
+                return j;
+    }
+    if (ast->kind != PARSER_EXPR_COLUMN)
+        return -1;
+    int idx = pl_scope_find(sc, ast->col.qualifier, ast->col.name);
+    if (idx < 0 || st->in->cols[idx].role != PLAN_COL_KEY)
+        return -1;
+    int k = 0;
+    for (int i = 0; i < idx; i++)
+        if (st->in->cols[i].role == PLAN_COL_KEY)
+            k++;
+    return k;
+}
+
+static bool is_partition_column(qstate *st, const char *name)
+{
+    for (int j = 0; j < st->npart; j++)
+        if (st->part[j]->kind == PARSER_EXPR_COLUMN && strcmp(st->part[j]->col.name, name) == 0)
+            return true;
+    return false;
+}
+
+static int expand_star(qstate *st, const parser_select_item *it)
+{
+    pl_ctx *c = st->c;
+    const plan_schema *in = st->in;
+    if (it->qualifier && strcmp(it->qualifier, st->q->from.name) != 0 &&
+        !(st->q->from.alias && strcmp(it->qualifier, st->q->from.alias) == 0))
+        return pl_err_at(c, it->pos, EDDY_ENOTFOUND,
+                         "'%s' is not a valid stream/table name or alias.", it->qualifier);
+    int rc;
+    /* keys */
+    int k = 0;
+    for (int i = 0; i < in->ncols; i++) {
+        if (in->cols[i].role != PLAN_COL_KEY)
+            continue;
+        fn_expr *e = col_ref(c, in, i, it->pos);
+        if (!e || (rc = add_item(st, in->cols[i].name, e, k++, false, it->pos)))
+            return c->err->code;
+    }
+    if (!st->rekeyed) {
+        for (int i = 0; i < in->ncols; i++) {
+            plan_col_role r = in->cols[i].role;
+            if (r == PLAN_COL_KEY || r == PLAN_COL_PSEUDO)
+                continue;
+            fn_expr *e = col_ref(c, in, i, it->pos);
+            if (!e || (rc = add_item(st, in->cols[i].name, e, -1, false, it->pos)))
+                return c->err->code;
+        }
+        return 0;
+    }
+    /* after PARTITION BY: values not partitioned by, then old keys not partitioned by */
+    const plan_schema *src = &st->src->schema;
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < src->ncols; i++) {
+            bool old_key = src->cols[i].role == PLAN_COL_KEY;
+            if (old_key != (pass == 1) || is_partition_column(st, src->cols[i].name))
+                continue;
+            int idx = st->npart + i;   /* REKEY passes the input row through after the keys */
+            fn_expr *e = col_ref(c, in, idx, it->pos);
+            if (!e || (rc = add_item(st, src->cols[i].name, e, -1, false, it->pos)))
+                return c->err->code;
+        }
+    }
+    return 0;
+}
+
+static int select_items(qstate *st, const pl_tfn *tfns, int ntfns, int *nslots)
+{
+    pl_ctx *c = st->c;
+    const parser_query *q = st->q;
+    pl_scope sc;
+    scope_init(st, &sc, st->in, "SELECT", nslots);
+    sc.tfns = tfns;
+    sc.ntfns = ntfns;
+    int gen = 0;
+    int rc;
+    for (size_t i = 0; i < q->nitems; i++) {
+        const parser_select_item *it = &q->items[i];
+        if (it->kind == PARSER_SELECT_ALL) {
+            if ((rc = expand_star(st, it)))
+                return rc;
+            continue;
+        }
+        fn_expr *e;
+        if ((rc = pl_expr(c, &sc, it->expr, &e)))
+            return rc;
+        if (it->kind == PARSER_SELECT_STRUCT_ALL) {
+            if (e->type->kind != EDDY_T_STRUCT)
+                return pl_err_at(c, it->pos, EDDY_ETYPE,
+                                 "Can't dereference a non-STRUCT expression: %s (%s)",
+                                 pl_ast_str(c, it->expr), pl_type_str(c, e->type));
+            for (uint32_t f = 0; f < e->type->nfields; f++) {
+                fn_expr *fe = pl_node(c, FN_FIELD, e->type->fields[f].type, it->pos, 1);
+                if (!fe)
+                    return c->err->code;
+                fe->args[0] = e;
+                fe->u.index = (int)f;
+                if ((rc = add_item(st, e->type->fields[f].name, fe, -1, false, it->pos)))
+                    return rc;
+            }
+            continue;
+        }
+        const char *name = it->alias;
+        if (!name && it->expr->kind == PARSER_EXPR_COLUMN)
+            name = it->expr->col.name;
+        else if (!name && it->expr->kind == PARSER_EXPR_DEREF)
+            name = it->expr->deref.field;
+        else if (!name)
+            name = next_alias(st, &gen);
+        int key = st->mode == PL_Q_TRANSIENT && !st->rekeyed ? item_key(st, &sc, it->expr)
+                                                              : item_key(st, &sc, it->expr);
+        if ((rc = add_item(st, name, e, key, it->alias != NULL, it->pos)))
+            return rc;
+        if (st->mode != PL_Q_TRANSIENT && pl_is_reserved_column(name)) {
+            if (it->alias)
+                return pl_err_at(c, it->pos, EDDY_ETYPE,
+                                 "`%s` is a reserved column name. You cannot use it as an alias "
+                                 "for a column.", name);
+            return pl_err_at(c, it->pos, EDDY_ETYPE,
+                             "Reserved column name in select: `%s`. Please remove or alias the "
+                             "column.", name);
+        }
+    }
+    return 0;
+}
+
+/* The key rules of a persistent query: every key once. */
+static int check_keys(qstate *st, const char *sink_name)
+{
+    pl_ctx *c = st->c;
+    int missing = 0;
+    eddy_buf names;
+    eddy_buf_init(&names);
+    for (int k = 0; k < st->nkeys; k++) {
+        int first = -1;
+        for (int i = 0; i < st->nitems; i++) {
+            if (st->items[i].key != k)
+                continue;
+            if (first >= 0) {
+                eddy_buf_free(&names);
+                return pl_err_at(c, st->items[i].pos, EDDY_ETYPE,
+                                 "The projection contains a key column (`%s`) more than once, "
+                                 "aliased as: %s and %s.", st->key_names[k],
+                                 st->items[first].name, st->items[i].name);
+            }
+            first = i;
+        }
+        if (first < 0) {
+            if (eddy_buf_printf(&names, "%s%s", missing ? ", " : "",
+                                st->rekeyed ? st->part_names[k] : st->key_names[k])) {
+                eddy_buf_free(&names);
+                return pl_oom(c);
+            }
+            missing++;
+        }
+    }
+    int rc = 0;
+    if (missing) {
+        const char *what = st->rekeyed ? "partitioning expression" : "key column";
+        const char *list = eddy_buf_cstr(&names) ? (const char *)names.data : "";
+        rc = pl_err_at(c, st->q->pos, EDDY_ETYPE,
+                       "The query used to build `%s` must include the %s%s %s in its projection "
+                       "(eg, SELECT %s...).", sink_name, what, missing > 1 ? "s" : "", list,
+                       list);
+    }
+    eddy_buf_free(&names);
+    return rc;
+}
+
+/* PROJECT (and the sink schema) from the items: keys in key order, then values. */
+static int project_step(qstate *st, int nslots, bool persistent)
+{
+    pl_ctx *c = st->c;
+    plan_step *s = add_step(st, PLAN_STEP_PROJECT);
+    s->nvars = nslots;
+    int n = st->nitems;
+    plan_column *cols = eddy_arena_calloc(c->a, sizeof *cols * (size_t)(n + 1));
+    s->exprs = eddy_arena_calloc(c->a, sizeof *s->exprs * (size_t)(n + 1));
+    if (!cols || !s->exprs)
+        return pl_oom(c);
+    int k = 0;
+    if (persistent) {
+        for (int key = 0; key < st->nkeys; key++)
+            for (int i = 0; i < n; i++)
+                if (st->items[i].key == key) {
+                    cols[k] = (plan_column){st->items[i].name, st->items[i].expr->type,
+                                            PLAN_COL_KEY, NULL};
+                    s->exprs[k++] = st->items[i].expr;
+                }
+        for (int i = 0; i < n; i++)
+            if (st->items[i].key < 0) {
+                cols[k] = (plan_column){st->items[i].name, st->items[i].expr->type,
+                                        PLAN_COL_VALUE, NULL};
+                s->exprs[k++] = st->items[i].expr;
+            }
+    } else {
+        for (int i = 0; i < n; i++) {
+            cols[k] = (plan_column){st->items[i].name, st->items[i].expr->type,
+                                    st->items[i].key >= 0 ? PLAN_COL_KEY : PLAN_COL_VALUE,
+                                    NULL};
+            s->exprs[k++] = st->items[i].expr;
+        }
+    }
+    for (int i = 0; i < k; i++) {
+        if (cols[i].type->kind == EDDY_T_NULL)
+            cols[i].type = EDDY_TYPE_STRING;
+        for (int j = 0; j < i && persistent; j++)
+            if (strcmp(cols[i].name, cols[j].name) == 0)
+                return pl_err_at(c, st->q->pos, EDDY_ETYPE,
+                                 "Duplicate %s columns found in schema: `%s` %s",
+                                 cols[i].role == PLAN_COL_KEY ? "key" : "value", cols[i].name,
+                                 pl_type_str(c, cols[i].type));
+    }
+    s->nexprs = k;
+    s->out.ncols = k;
+    s->out.cols = cols;
+    return 0;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Sinks
+ * ------------------------------------------------------------------------------------------- */
+
+static int schema_text(pl_ctx *c, const plan_schema *s, eddy_buf *out)
+{
+    bool first = true;
+    for (int i = 0; i < s->ncols; i++) {
+        const plan_column *col = &s->cols[i];
+        if (col->role != PLAN_COL_KEY && col->role != PLAN_COL_VALUE)
+            continue;
+        if ((!first && eddy_buf_printf(out, ", ")) || eddy_buf_printf(out, "`%s` ", col->name) ||
+            eddy_type_format(col->type, out) ||
+            (col->role == PLAN_COL_KEY && eddy_buf_printf(out, " KEY")))
+            return pl_oom(c);
+        first = false;
+    }
+    return eddy_buf_cstr(out) ? 0 : pl_oom(c);
+}
+
+static int check_insert_schema(qstate *st, const plan_schema *result, const plan_source *target)
+{
+    pl_ctx *c = st->c;
+    const plan_schema *ts = &target->schema;
+    int j = 0;
+    bool ok = true;
+    for (int pass = 0; pass < 2 && ok; pass++) {
+        plan_col_role role = pass == 0 ? PLAN_COL_KEY : PLAN_COL_VALUE;
+        int i = 0;
+        for (;;) {
+            while (i < result->ncols && result->cols[i].role != role)
+                i++;
+            while (j < ts->ncols && ts->cols[j].role != role)
+                j++;
+            if (i >= result->ncols || j >= ts->ncols) {
+                ok = i >= result->ncols && j >= ts->ncols;
+                j = 0;
+                break;
+            }
+            if (strcmp(result->cols[i].name, ts->cols[j].name) != 0 ||
+                !eddy_type_equal(result->cols[i].type, ts->cols[j].type)) {
+                ok = false;
+                break;
+            }
+            i++;
+            j++;
+        }
+    }
+    if (ok)
+        return 0;
+    eddy_buf a, b;
+    eddy_buf_init(&a);
+    eddy_buf_init(&b);
+    int rc = schema_text(c, result, &a);
+    if (!rc)
+        rc = schema_text(c, ts, &b);
+    if (!rc) {
+        char *full = pl_printf(c, "Incompatible schema between results and sink.\nResult schema "
+                               "is %s\nSink schema is %s", (char *)a.data, (char *)b.data);
+        rc = full ? pl_err_long(c, st->q->pos, EDDY_ETYPE, full,
+                                "Incompatible schema between results and sink.")
+                  : c->err->code;
+    }
+    eddy_buf_free(&a);
+    eddy_buf_free(&b);
+    return rc;
+}
+
+static int topic_partitions(pl_ctx *c, const char *topic)
+{
+    if (!c->cat || !c->cat->topic_partitions)
+        return -1;
+    return c->cat->topic_partitions(c->cat->ctx, topic);
+}
+
+static int sink_step(qstate *st, const plan_schema *proj, const pl_with *w, fn_expr **ts,
+                     int *ts_col)
+{
+    plan_step *s = add_step(st, PLAN_STEP_SINK);
+    s->out = *proj;
+    *ts_col = -1;
+    if (!w)
+        return 0;
+    int rc = pl_timestamp_expr(st->c, w, &s->out, ts_col, ts);
+    s->timestamp = *ts;
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Entry
+ * ------------------------------------------------------------------------------------------- */
+
+static int unsupported_parts(pl_ctx *c, const parser_query *q)
+{
+    if (q->njoins)
+        return pl_err_at(c, q->joins[0].pos, EDDY_EUNSUPPORTED, "JOIN is not supported yet");
+    if (q->window)
+        return pl_err_at(c, q->window->pos, EDDY_EUNSUPPORTED,
+                         "Windowed aggregation (WINDOW) is not supported yet");
+    if (q->has_group_by)
+        return pl_err_at(c, q->pos, EDDY_EUNSUPPORTED, "GROUP BY is not supported yet");
+    if (q->having)
+        return pl_err_at(c, q->having->pos, EDDY_EUNSUPPORTED, "HAVING is not supported yet");
+    for (size_t i = 0; i < q->nitems; i++) {
+        const parser_expr *agg;
+        if (q->items[i].expr &&
+            pl_ast_find_calls(q->items[i].expr, pl_is_aggregate_name, &agg, 1))
+            return pl_err_at(c, agg->pos, EDDY_EUNSUPPORTED,
+                             "Aggregate functions are not supported yet: %s", agg->call.name);
+    }
+    if (q->emit == PARSER_EMIT_FINAL)
+        return pl_err_at(c, q->pos, EDDY_EUNSUPPORTED, "EMIT FINAL is not supported yet");
+    return 0;
+}
+
+int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, plan_stmt *ps)
+{
+    qstate st;
+    memset(&st, 0, sizeof st);
+    st.c = c;
+    st.mode = mode;
+    const parser_query *q = mode == PL_Q_CREATE_AS ? stmt->create.query
+                            : mode == PL_Q_INSERT  ? stmt->insert.query
+                                                   : stmt->query;
+    st.q = q;
+    int rc;
+    const plan_source *target = NULL;
+    if (mode == PL_Q_INSERT) {
+        target = c->cat && c->cat->lookup ? c->cat->lookup(c->cat->ctx, stmt->insert.target)
+                                          : NULL;
+        if (!target)
+            return pl_err_at(c, stmt->insert.target_pos, EDDY_ENOTFOUND,
+                             "Sink does not exist: %s", stmt->insert.target);
+        if (target->is_source)
+            return pl_err_at(c, stmt->insert.target_pos, EDDY_ETYPE,
+                             "Cannot insert into read-only %s: %s",
+                             target->kind == PLAN_TABLE ? "table" : "stream", target->name);
+        if (target->kind == PLAN_TABLE)
+            return pl_err_at(c, stmt->insert.target_pos, EDDY_ETYPE,
+                             "INSERT INTO can only be used to insert into a stream. %s is a "
+                             "table.", target->name);
+    }
+    if ((rc = unsupported_parts(c, q)))
+        return rc;
+    st.src = c->cat && c->cat->lookup ? c->cat->lookup(c->cat->ctx, q->from.name) : NULL;
+    if (!st.src)
+        return pl_err_at(c, q->from.pos, EDDY_ENOTFOUND, "%s does not exist.", q->from.name);
+    if (st.src->kind == PLAN_TABLE)
+        return pl_err_at(c, q->from.pos, EDDY_EUNSUPPORTED,
+                         "Queries on tables are not supported yet: %s", st.src->name);
+    if (mode == PL_Q_CREATE_AS && stmt->create.source == PARSER_SOURCE_TABLE)
+        return pl_err_at(c, stmt->pos, EDDY_ETYPE,
+                         "Invalid result type. Your SELECT query produces a STREAM. Please use "
+                         "CREATE STREAM AS SELECT statement instead.");
+    pl_with w;
+    bool have_with = false;
+    if (mode == PL_Q_CREATE_AS || mode == PL_Q_INSERT) {
+        const parser_props *props = mode == PL_Q_CREATE_AS ? &stmt->create.with
+                                                           : &stmt->insert.with;
+        if ((rc = pl_with_parse(c, props, true, &w)))
+            return rc;
+        if (!w.pos)
+            w.pos = stmt->pos;
+        have_with = true;
+    }
+    serde_format kf, vf;
+    bool key_explicit = false;
+    if (mode == PL_Q_CREATE_AS &&
+        (rc = pl_with_formats(c, &w, &st.src->key_format, &st.src->value_format, &kf, &vf,
+                              &key_explicit)))
+        return rc;
+    if (mode == PL_Q_CREATE_AS && (rc = pl__check_create_target(c, stmt, PLAN_STREAM)))
+        return rc;
+
+    if ((rc = source_step(&st)))
+        return rc;
+    if (q->where && (rc = where_step(&st)))
+        return rc;
+    if (q->has_partition_by && (rc = rekey_step(&st)))
+        return rc;
+    pl_tfn *tfns = NULL;
+    int ntfns = 0;
+    if ((rc = flatmap_step(&st, &tfns, &ntfns)))
+        return rc;
+    st.in = last_out(&st);
+    /* keys the sink must carry */
+    st.key_names = eddy_arena_calloc(c->a, sizeof *st.key_names * (size_t)(st.in->ncols + 1));
+    if (!st.key_names)
+        return pl_oom(c);
+    for (int i = 0; i < st.in->ncols; i++)
+        if (st.in->cols[i].role == PLAN_COL_KEY)
+            st.key_names[st.nkeys++] = st.in->cols[i].name;
+    int nslots = 0;
+    if ((rc = select_items(&st, tfns, ntfns, &nslots)))
+        return rc;
+    const char *sink_name = mode == PL_Q_CREATE_AS ? stmt->create.name
+                            : mode == PL_Q_INSERT  ? stmt->insert.target : NULL;
+    bool persistent = mode != PL_Q_TRANSIENT;
+    if (persistent && (rc = check_keys(&st, sink_name)))
+        return rc;
+    if ((rc = project_step(&st, nslots, persistent)))
+        return rc;
+    const plan_schema *proj = last_out(&st);
+
+    plan_query *pq = eddy_arena_calloc(c->a, sizeof *pq);
+    if (!pq)
+        return pl_oom(c);
+    pq->source = st.src;
+    pq->limit = q->has_limit ? q->limit : -1;
+
+    if (mode == PL_Q_CREATE_AS) {
+        int nvals = 0;
+        for (int i = 0; i < proj->ncols; i++)
+            nvals += proj->cols[i].role == PLAN_COL_VALUE;
+        if ((rc = pl_with_wrap(c, &w, nvals, &vf)))
+            return rc;
+        if ((rc = pl__check_schema_formats(c, stmt->pos, proj, &kf, &vf, key_explicit)))
+            return rc;
+        plan_source *ns = eddy_arena_calloc(c->a, sizeof *ns);
+        if (!ns)
+            return pl_oom(c);
+        ns->name = stmt->create.name;
+        ns->kind = PLAN_STREAM;
+        if (w.kafka_topic) {
+            ns->topic = w.kafka_topic;
+        } else {
+            const char *prefix = pl_property(c, "ksql.output.topic.name.prefix");
+            ns->topic = pl_printf(c, "%s%s", prefix ? prefix : "", ns->name);
+            if (!ns->topic)
+                return c->err->code;
+        }
+        ns->key_format = kf;
+        ns->value_format = vf;
+        ns->schema = *proj;
+        ns->timestamp_format = w.timestamp_format;
+        ns->window = st.src->window;
+        ns->sql = stmt->text;
+        fn_expr *ts = NULL;
+        if ((rc = sink_step(&st, proj, &w, &ts, &ns->timestamp_col)))
+            return rc;
+        int parts = w.partitions > 0 ? w.partitions : topic_partitions(c, st.src->topic);
+        if (parts <= 0)
+            parts = 1;
+        pq->sink.topic = ns->topic;
+        pq->sink.partitions = parts;
+        pq->sink.key_format = kf;
+        pq->sink.value_format = vf;
+        ps->kind = PLAN_CREATE_AS;
+        ps->source = ns;
+        ps->name = ns->name;
+        ps->or_replace = stmt->create.or_replace;
+        ps->if_not_exists = stmt->create.if_not_exists;
+        ps->create_partitions = topic_partitions(c, ns->topic) >= 0 ? 0 : parts;
+    } else if (mode == PL_Q_INSERT) {
+        if ((rc = check_insert_schema(&st, proj, target)))
+            return rc;
+        fn_expr *ts = NULL;
+        int tscol;
+        if ((rc = sink_step(&st, proj, have_with && w.timestamp ? &w : NULL, &ts, &tscol)))
+            return rc;
+        int parts = topic_partitions(c, target->topic);
+        pq->sink.topic = target->topic;
+        pq->sink.partitions = parts > 0 ? parts : 1;
+        pq->sink.key_format = target->key_format;
+        pq->sink.value_format = target->value_format;
+        ps->kind = PLAN_INSERT_INTO;
+        ps->source = (plan_source *)target;
+        ps->name = target->name;
+    } else {
+        ps->kind = PLAN_QUERY;
+    }
+    pq->nsteps = st.nsteps;
+    pq->steps = eddy_arena_memdup(c->a, st.steps, sizeof st.steps[0] * (size_t)st.nsteps);
+    if (!pq->steps)
+        return pl_oom(c);
+    ps->query = pq;
+    return 0;
+}

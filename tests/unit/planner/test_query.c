@@ -1,0 +1,293 @@
+/* Unit tests: queries - CREATE STREAM AS SELECT, INSERT INTO ... SELECT, transient SELECT,
+ * EXPLAIN: steps and schemas, key handling, generated column names, PARTITION BY,
+ * table functions, sink topic naming, partitions and formats, and ksqlDB's errors. */
+#include "plan_util.h"
+
+static pt_ctx *setup_input(void)
+{
+    pt_ctx *t = pt_new();
+    pt_topic(t, "input_topic", 4);
+    PT_OK(t, "CREATE STREAM INPUT (K STRING KEY, ID BIGINT, NAME STRING, S STRUCT<F INT>, "
+             "ARR ARRAY<INT>, M MAP<STRING, INT>) WITH (kafka_topic='input_topic', "
+             "value_format='JSON');");
+    return t;
+}
+
+static void test_csas_select_star_sink(void **state)
+{
+    (void)state;
+    pt_ctx *t = setup_input();
+    PT_OK(t, "CREATE STREAM OUTPUT AS SELECT * FROM INPUT;");
+    const plan_stmt *ps = t->last;
+    assert_int_equal(ps->kind, PLAN_CREATE_AS);
+    const plan_query *q = ps->query;
+    assert_int_equal(q->nsteps, 3);
+    assert_int_equal(q->steps[0].kind, PLAN_STEP_SOURCE);
+    assert_int_equal(q->steps[1].kind, PLAN_STEP_PROJECT);
+    assert_int_equal(q->steps[2].kind, PLAN_STEP_SINK);
+    assert_string_equal(pt_schema(t, &q->steps[0].out),
+                        "K STRING KEY, ID BIGINT, NAME STRING, S STRUCT<`F` INTEGER>, "
+                        "ARR ARRAY<INTEGER>, M MAP<STRING, INTEGER>, ROWTIME BIGINT PSEUDO, "
+                        "ROWPARTITION INTEGER PSEUDO, ROWOFFSET BIGINT PSEUDO");
+    assert_string_equal(pt_schema(t, &q->steps[2].out),
+                        "K STRING KEY, ID BIGINT, NAME STRING, S STRUCT<`F` INTEGER>, "
+                        "ARR ARRAY<INTEGER>, M MAP<STRING, INTEGER>");
+    assert_string_equal(q->sink.topic, "OUTPUT");
+    assert_int_equal(q->sink.partitions, 4);              /* the source topic's */
+    assert_int_equal(q->sink.key_format.kind, SERDE_KAFKA);
+    assert_int_equal(q->sink.value_format.kind, SERDE_JSON);
+    assert_int_equal(ps->create_partitions, 4);
+    assert_string_equal(ps->source->name, "OUTPUT");
+    assert_ptr_equal(q->source, pt_lookup(t, "INPUT"));
+    assert_int_equal(q->limit, -1);
+    pt_free(t);
+}
+
+static void test_csas_topic_naming_and_formats(void **state)
+{
+    (void)state;
+    pt_ctx *t = setup_input();
+    PT_OK(t, "CREATE STREAM O1 WITH (KAFKA_TOPIC='Fred', PARTITIONS=2, KEY_FORMAT='JSON', "
+             "VALUE_FORMAT='DELIMITED') AS SELECT K, ID, NAME FROM INPUT;");
+    assert_string_equal(t->last->query->sink.topic, "Fred");
+    assert_int_equal(t->last->query->sink.partitions, 2);
+    assert_int_equal(t->last->query->sink.key_format.kind, SERDE_JSON);
+    assert_int_equal(t->last->query->sink.value_format.kind, SERDE_DELIMITED);
+    PT_OK(t, "SET 'ksql.output.topic.name.prefix'='some-prefix-';");
+    PT_OK(t, "CREATE STREAM O2 AS SELECT * FROM INPUT;");
+    assert_string_equal(t->last->query->sink.topic, "some-prefix-O2");
+    PT_OK(t, "CREATE STREAM `lower` WITH (KAFKA_TOPIC='x') AS SELECT * FROM INPUT;");
+    assert_string_equal(t->last->source->name, "lower");
+    PT_ERR(t, "CREATE STREAM O3 WITH (value_format='kafka') AS SELECT * FROM INPUT;",
+           EDDY_ETYPE, "The 'KAFKA' format only supports a single field.");
+    PT_ERR(t, "CREATE STREAM O4 WITH (WRAP_SINGLE_VALUE=true) AS SELECT * FROM INPUT;",
+           EDDY_ETYPE, "'WRAP_SINGLE_VALUE' is only valid for single-field value schemas");
+    PT_OK(t, "CREATE STREAM O5 WITH (WRAP_SINGLE_VALUE=false) AS SELECT K, NAME FROM INPUT;");
+    assert_int_equal(t->last->query->sink.value_format.wrap_single, 0);
+    pt_free(t);
+}
+
+static void test_generated_names(void **state)
+{
+    (void)state;
+    pt_ctx *t = setup_input();
+    PT_OK(t, "CREATE STREAM O AS SELECT K, ID + 1, S->F, ABS(ID), NAME AS N, "
+             "I.NAME FROM INPUT I;");
+    assert_string_equal(pt_schema(t, &t->last->source->schema),
+                        "K STRING KEY, KSQL_COL_0 BIGINT, F INTEGER, KSQL_COL_1 BIGINT, "
+                        "N STRING, NAME STRING");
+    pt_free(t);
+}
+
+static void test_key_rules(void **state)
+{
+    (void)state;
+    pt_ctx *t = setup_input();
+    PT_ERR(t, "CREATE STREAM O AS SELECT NAME FROM INPUT;", EDDY_ETYPE,
+           "The query used to build `O` must include the key column K in its projection "
+           "(eg, SELECT K...).");
+    PT_ERR(t, "CREATE STREAM O AS SELECT K, K AS K2, NAME FROM INPUT;", EDDY_ETYPE,
+           "The projection contains a key column (`K`) more than once, aliased as: K and K2.");
+    PT_OK(t, "CREATE STREAM O AS SELECT ID, K AS NEWK, AS_VALUE(K) AS KCOPY FROM INPUT;");
+    assert_string_equal(pt_schema(t, &t->last->source->schema),
+                        "NEWK STRING KEY, ID BIGINT, KCOPY STRING");
+    /* a transient query keeps the select order */
+    PT_OK(t, "SELECT ID, K FROM INPUT EMIT CHANGES LIMIT 3;");
+    assert_int_equal(t->last->kind, PLAN_QUERY);
+    assert_int_equal(t->last->query->limit, 3);
+    assert_string_equal(pt_schema(t, &t->last->query->steps[1].out), "ID BIGINT, K STRING KEY");
+    assert_null(pt_step(t->last->query, PLAN_STEP_SINK));
+    pt_free(t);
+}
+
+static void test_reserved_names_in_select(void **state)
+{
+    (void)state;
+    pt_ctx *t = setup_input();
+    PT_ERR(t, "CREATE STREAM O AS SELECT K, ROWTIME FROM INPUT;", EDDY_ETYPE,
+           "Reserved column name in select: `ROWTIME`. Please remove or alias the column.");
+    PT_ERR(t, "CREATE STREAM O AS SELECT K, ID AS ROWPARTITION FROM INPUT;", EDDY_ETYPE,
+           "`ROWPARTITION` is a reserved column name. You cannot use it as an alias for a "
+           "column.");
+    PT_OK(t, "CREATE STREAM O AS SELECT K, ROWTIME AS RT, ROWOFFSET + 1 AS RO FROM INPUT;");
+    assert_string_equal(pt_schema(t, &t->last->source->schema),
+                        "K STRING KEY, RT BIGINT, RO BIGINT");
+    PT_OK(t, "SELECT ROWTIME, ROWPARTITION FROM INPUT EMIT CHANGES;");
+    pt_free(t);
+}
+
+static void test_partition_by_rekeys(void **state)
+{
+    (void)state;
+    pt_ctx *t = setup_input();
+    PT_OK(t, "CREATE STREAM O AS SELECT * FROM INPUT PARTITION BY NAME;");
+    const plan_query *q = t->last->query;
+    const plan_step *rk = pt_step(q, PLAN_STEP_REKEY);
+    assert_non_null(rk);
+    assert_int_equal(rk->out.cols[0].role, PLAN_COL_KEY);
+    assert_string_equal(rk->out.cols[0].name, "NAME");
+    assert_int_equal(rk->out.cols[1].role, PLAN_COL_VALUE);   /* the old key K */
+    assert_string_equal(rk->out.cols[1].name, "K");
+    /* value: values not partitioned by, then the old key */
+    assert_string_equal(pt_schema(t, &t->last->source->schema),
+                        "NAME STRING KEY, ID BIGINT, S STRUCT<`F` INTEGER>, ARR ARRAY<INTEGER>, "
+                        "M MAP<STRING, INTEGER>, K STRING");
+    PT_OK(t, "CREATE STREAM O2 AS SELECT * FROM INPUT PARTITION BY ABS(ID);");
+    assert_string_equal(t->last->source->schema.cols[0].name, "KSQL_COL_0");
+    assert_int_equal(t->last->source->schema.cols[0].role, PLAN_COL_KEY);
+    PT_OK(t, "CREATE STREAM O3 AS SELECT ABS(ID) AS AK, NAME FROM INPUT PARTITION BY ABS(ID);");
+    assert_string_equal(pt_schema(t, &t->last->source->schema), "AK BIGINT KEY, NAME STRING");
+    PT_OK(t, "CREATE STREAM O4 WITH (KEY_FORMAT='JSON') AS SELECT ID, NAME, K FROM INPUT "
+             "PARTITION BY NAME, ID;");
+    assert_string_equal(pt_schema(t, &t->last->source->schema),
+                        "NAME STRING KEY, ID BIGINT KEY, K STRING");
+    PT_OK(t, "CREATE STREAM O5 AS SELECT * FROM INPUT PARTITION BY NULL;");
+    assert_int_equal(t->last->source->schema.cols[0].role, PLAN_COL_VALUE);
+    PT_ERR(t, "CREATE STREAM O6 AS SELECT * FROM INPUT PARTITION BY NAME, ID;", EDDY_ETYPE,
+           "The 'KAFKA' format only supports a single field.");
+    PT_ERR(t, "CREATE STREAM O7 AS SELECT * FROM INPUT PARTITION BY NULL, ID;", EDDY_ETYPE,
+           "Cannot PARTITION BY multiple columns including NULL");
+    PT_ERR(t, "CREATE STREAM O8 AS SELECT * FROM INPUT PARTITION BY M;", EDDY_ETYPE,
+           "Key column name: `M`. Column type: MAP<STRING, INTEGER>.");
+    PT_ERR(t, "CREATE STREAM O9 AS SELECT K, ID FROM INPUT PARTITION BY NAME;", EDDY_ETYPE,
+           "must include the partitioning expression NAME in its projection");
+    pt_free(t);
+}
+
+static void test_table_functions_flatmap(void **state)
+{
+    (void)state;
+    pt_ctx *t = setup_input();
+    PT_OK(t, "CREATE STREAM O AS SELECT K, EXPLODE(ARR) AS V, EXPLODE(ARR) + 1 AS W "
+             "FROM INPUT;");
+    const plan_query *q = t->last->query;
+    const plan_step *fm = pt_step(q, PLAN_STEP_FLATMAP);
+    assert_non_null(fm);
+    assert_int_equal(fm->ntfns, 2);
+    assert_non_null(fm->tfns[0]->u.call.table_fn);
+    assert_int_equal(fm->out.ncols, q->steps[0].out.ncols + 2);
+    assert_string_equal(pt_schema(t, &t->last->source->schema),
+                        "K STRING KEY, V INTEGER, W INTEGER");
+    PT_ERR(t, "CREATE STREAM O2 AS SELECT * FROM INPUT WHERE EXPLODE(ARR) > 1;", EDDY_ETYPE,
+           "Table functions");
+    pt_free(t);
+}
+
+static void test_insert_into(void **state)
+{
+    (void)state;
+    pt_ctx *t = setup_input();
+    pt_topic(t, "other", 2);
+    PT_OK(t, "CREATE STREAM OUT (K STRING KEY, ID BIGINT) WITH (kafka_topic='other', "
+             "value_format='DELIMITED');");
+    PT_OK(t, "INSERT INTO OUT SELECT K, ID FROM INPUT;");
+    const plan_stmt *ps = t->last;
+    assert_int_equal(ps->kind, PLAN_INSERT_INTO);
+    assert_string_equal(ps->query->sink.topic, "other");
+    assert_int_equal(ps->query->sink.partitions, 2);
+    assert_int_equal(ps->query->sink.value_format.kind, SERDE_DELIMITED);
+    assert_ptr_equal(ps->source, pt_lookup(t, "OUT"));
+    PT_ERR(t, "INSERT INTO OUT SELECT K, NAME AS ID FROM INPUT;", EDDY_ETYPE,
+           "Incompatible schema between results and sink.");
+    PT_ERR(t, "INSERT INTO OUT SELECT K, ID, NAME FROM INPUT;", EDDY_ETYPE,
+           "Incompatible schema between results and sink.");
+    PT_ERR(t, "INSERT INTO OUT SELECT K, ROWOFFSET FROM INPUT;", EDDY_ETYPE,
+           "Reserved column name in select: `ROWOFFSET`.");
+    PT_ERR(t, "INSERT INTO NOPE SELECT * FROM INPUT;", EDDY_ENOTFOUND, "NOPE");
+    PT_OK(t, "CREATE SOURCE STREAM RO (K STRING KEY, ID BIGINT) WITH (kafka_topic='ro', "
+             "value_format='JSON');");
+    PT_ERR(t, "INSERT INTO RO SELECT K, ID FROM INPUT;", EDDY_ETYPE,
+           "Cannot insert into read-only stream: RO");
+    pt_free(t);
+}
+
+static void test_unknown_sources_and_unsupported(void **state)
+{
+    (void)state;
+    pt_ctx *t = setup_input();
+    PT_ERR(t, "CREATE STREAM O AS SELECT * FROM NOPE;", EDDY_ENOTFOUND, "NOPE does not exist");
+    PT_ERR(t, "CREATE TABLE O AS SELECT K, COUNT(*) FROM INPUT GROUP BY K;", EDDY_EUNSUPPORTED,
+           "not supported yet");
+    PT_ERR(t, "CREATE STREAM O AS SELECT K, COUNT(*) FROM INPUT;", EDDY_EUNSUPPORTED,
+           "Aggregate functions are not supported yet: COUNT");
+    PT_ERR(t, "CREATE STREAM O AS SELECT * FROM INPUT A JOIN INPUT B WITHIN 1 SECOND "
+              "ON A.K = B.K;", EDDY_EUNSUPPORTED, "JOIN is not supported yet");
+    PT_ERR(t, "CREATE STREAM O AS SELECT K, unknown.* FROM INPUT i;", EDDY_ENOTFOUND,
+           "'UNKNOWN' is not a valid stream/table name or alias.");
+    PT_ERR(t, "CREATE STREAM O AS SELECT K, I.BOB FROM INPUT I;", EDDY_ENOTFOUND,
+           "SELECT column 'I.BOB' cannot be resolved.");
+    pt_free(t);
+}
+
+static void test_timestamps(void **state)
+{
+    (void)state;
+    pt_ctx *t = pt_new();
+    PT_OK(t, "CREATE STREAM S (K STRING KEY, ID BIGINT, TS BIGINT) WITH (kafka_topic='s', "
+             "value_format='JSON', timestamp='TS');");
+    PT_OK(t, "CREATE STREAM O WITH (timestamp='sink_ts') AS SELECT K, ID AS SINK_TS FROM S;");
+    const plan_query *q = t->last->query;
+    const plan_step *src = &q->steps[0], *sink = pt_step(q, PLAN_STEP_SINK);
+    assert_non_null(src->timestamp);
+    assert_int_equal(src->timestamp->kind, FN_COLUMN);
+    assert_int_equal(src->timestamp->u.index, 2);
+    assert_non_null(sink->timestamp);
+    assert_int_equal(sink->timestamp->kind, FN_COLUMN);
+    assert_int_equal(sink->timestamp->u.index, 1);
+    assert_int_equal(t->last->source->timestamp_col, 1);
+    if (fn_scalar_find("STRINGTOTIMESTAMP")) {
+        PT_OK(t, "CREATE STREAM S2 (K STRING KEY, TS STRING) WITH (kafka_topic='s', "
+                 "value_format='JSON', timestamp='TS', timestamp_format='yyyy-MM-dd');");
+        PT_OK(t, "CREATE STREAM O2 AS SELECT * FROM S2;");
+        assert_int_equal(t->last->query->steps[0].timestamp->kind, FN_CALL);
+        assert_int_equal(t->last->query->steps[0].timestamp->type->kind, EDDY_T_BIGINT);
+    }
+    pt_free(t);
+}
+
+static void test_explain_golden(void **state)
+{
+    (void)state;
+    pt_ctx *t = setup_input();
+    PT_OK(t, "EXPLAIN CREATE STREAM O AS SELECT NAME, K, ID * 2 AS X, UCASE(NAME) FROM INPUT "
+             "WHERE ID > 10 AND NAME LIKE 'a%' PARTITION BY NAME;");
+    assert_int_equal(t->last->kind, PLAN_EXPLAIN);
+    /* EXPLAIN does not register the sink */
+    assert_null(pt_lookup(t, "O"));
+    const char *want =
+        "[0] SOURCE INPUT topic=input_topic key=KAFKA value=JSON\n"
+        "    schema: K STRING KEY, ID BIGINT, NAME STRING, S STRUCT<`F` INTEGER>, "
+        "ARR ARRAY<INTEGER>, M MAP<STRING, INTEGER>, ROWTIME BIGINT PSEUDO, "
+        "ROWPARTITION INTEGER PSEUDO, ROWOFFSET BIGINT PSEUDO\n"
+        "[1] FILTER ((ID > 10) AND (NAME LIKE 'a%'))\n"
+        "[2] REKEY NAME\n"
+        "    schema: NAME STRING KEY, K STRING, ID BIGINT, NAME STRING, S STRUCT<`F` INTEGER>, "
+        "ARR ARRAY<INTEGER>, M MAP<STRING, INTEGER>, ROWTIME BIGINT PSEUDO, "
+        "ROWPARTITION INTEGER PSEUDO, ROWOFFSET BIGINT PSEUDO\n"
+        "[3] PROJECT NAME, K, (ID * 2) AS X, UCASE(NAME) AS KSQL_COL_0\n"
+        "    schema: NAME STRING KEY, K STRING, X BIGINT, KSQL_COL_0 STRING\n"
+        "[4] SINK topic=O partitions=4 key=KAFKA value=JSON\n"
+        "    schema: NAME STRING KEY, K STRING, X BIGINT, KSQL_COL_0 STRING\n";
+    if (!fn_scalar_find("UCASE"))
+        skip();
+    assert_string_equal(pt_explain(t, t->last->query), want);
+    pt_free(t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_csas_select_star_sink),
+        cmocka_unit_test(test_csas_topic_naming_and_formats),
+        cmocka_unit_test(test_generated_names),
+        cmocka_unit_test(test_key_rules),
+        cmocka_unit_test(test_reserved_names_in_select),
+        cmocka_unit_test(test_partition_by_rekeys),
+        cmocka_unit_test(test_table_functions_flatmap),
+        cmocka_unit_test(test_insert_into),
+        cmocka_unit_test(test_unknown_sources_and_unsupported),
+        cmocka_unit_test(test_timestamps),
+        cmocka_unit_test(test_explain_golden),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
