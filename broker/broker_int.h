@@ -191,7 +191,6 @@ struct broker_log {
     pthread_mutex_t wait_mu;       /* broker_log_wait */
     pthread_cond_t wait_cv;
     _Atomic bool closed;
-    eddy_buf scratch;              /* encode buffer for broker_log_append (write_lock) */
 };
 
 /* Open (recovering) partition 'partition' of 'topic' in directory 'dir' (created if needed).

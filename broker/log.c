@@ -46,7 +46,6 @@ static void log_free(broker_log *log)
         broker__segment_unref(log->segs[i]);
     eddy_free(log->segs);
     broker__producers_free(&log->producers);
-    eddy_buf_free(&log->scratch);
     pthread_mutex_destroy(&log->write_lock);
     pthread_rwlock_destroy(&log->segs_lock);
     pthread_mutex_destroy(&log->wait_mu);
@@ -249,7 +248,6 @@ int broker__log_open(broker *b, broker_topic *topic, int32_t partition, const ch
     pthread_cond_init(&log->wait_cv, &ca);
     pthread_condattr_destroy(&ca);
     broker__producers_init(&log->producers);
-    eddy_buf_init(&log->scratch);
     if (!log->dir) {
         log_free(log);
         return eddy_err_set(err, EDDY_ENOMEM, "out of memory opening a partition");
@@ -433,6 +431,34 @@ int broker_log_append_batch(broker_log *log, uint8_t *batch, size_t len,
     return rc;
 }
 
+/* The encode buffer of the calling thread: one per thread rather than per partition, so
+ * that a thread appending round robin to many partitions keeps one buffer warm in its cache
+ * (bench/broker, 1 KiB values, 4 partitions: ~55-60% -> ~67-71% of the raw write rate). */
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void scratch_free(void *p)
+{
+    eddy_buf_free(p);
+    eddy_free(p);
+}
+
+static void scratch_init(void) { pthread_key_create(&scratch_key, scratch_free); }
+
+static eddy_buf *thread_scratch(void)
+{
+    pthread_once(&scratch_once, scratch_init);
+    eddy_buf *b = pthread_getspecific(scratch_key);
+    if (!b && (b = eddy_malloc(sizeof *b)) != NULL) {
+        eddy_buf_init(b);
+        if (pthread_setspecific(scratch_key, b) != 0) {
+            eddy_free(b);
+            b = NULL;
+        }
+    }
+    return b;
+}
+
 /* Encode and append; split in halves when the batch would exceed max.message.bytes.
  * Records are copied into one contiguous buffer: a gathered write (pwritev from the callers'
  * values) saves that copy but makes the CRC run piece by piece, which measured slower
@@ -440,7 +466,9 @@ int broker_log_append_batch(broker_log *log, uint8_t *batch, size_t len,
 static int append_records(broker_log *log, const broker_record *recs, size_t n,
                           broker_append_info *info, eddy_err *err)
 {
-    eddy_buf *buf = &log->scratch;
+    eddy_buf *buf = thread_scratch();
+    if (!buf)
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory encoding a record batch");
     buf->len = 0;
     int rc = broker_batch_encode(recs, n, -1, -1, -1, buf, err);
     if (rc)
@@ -481,8 +509,9 @@ int broker_log_append(broker_log *log, const broker_record *recs, size_t n,
         info = &tmp;
     pthread_mutex_lock(&log->write_lock);
     int rc = append_records(log, recs, n, info, err);
-    if (log->scratch.cap > (4u << 20)) /* don't pin a huge buffer */
-        eddy_buf_free(&log->scratch);
+    eddy_buf *scratch = thread_scratch();
+    if (scratch && scratch->cap > (4u << 20)) /* don't pin a huge buffer */
+        eddy_buf_free(scratch);
 
     pthread_mutex_unlock(&log->write_lock);
     if (rc == 0)

@@ -51,7 +51,8 @@ static void test_crc32c_incremental_and_unaligned(void **state)
     }
 }
 
-/* Large buffers take the three-stream path (blocks of 8 KiB and 256 B): it must agree with
+/* Large buffers take the folding path (1 KiB and more, with VPCLMULQDQ) or the three-stream
+ * path (blocks of 8 KiB and 256 B): both must agree with
  * small chained pieces, which take the single-stream path, at many lengths and alignments. */
 static void test_crc32c_interleaved_matches_chained(void **state)
 {
@@ -63,7 +64,8 @@ static void test_crc32c_interleaved_matches_chained(void **state)
         x = x * 1103515245u + 12345u;
         buf[i] = (uint8_t)(x >> 16);
     }
-    size_t lens[] = {767, 768, 769, 3 * 8192 - 1, 3 * 8192, 3 * 8192 + 5, 50000, max};
+    size_t lens[] = {767, 768, 769, 1023, 1024, 1025, 1039, 1279, 1280, 1281, 2047, 2048, 4099,
+                     3 * 8192 - 1, 3 * 8192, 3 * 8192 + 5, 50000, max};
     for (size_t li = 0; li < EDDY_ARRAY_LEN(lens); li++) {
         for (size_t off = 0; off < 3; off++) {
             uint32_t whole = eddy_crc32c(0, buf + off, lens[li]);
