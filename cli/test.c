@@ -55,9 +55,13 @@ static int read_json_file(test_run *t, const char *path, const char *member, ser
     eddy_err err = {0};
     if (eddy_read_file(path, &text, &len, &err) != 0)
         return cli_usage("cannot read '%s': %s", path, err.msg);
-    serde_json *doc;
-    int rc = serde_json_parse(text, len, &t->a, &doc, &err);
+    /* The document's strings and numbers may point into 'text': keep it with the arena. */
+    char *kept = eddy_arena_memdup(&t->a, text, len + 1);
     eddy_free(text);
+    if (!kept)
+        return cli_error("out of memory");
+    serde_json *doc;
+    int rc = serde_json_parse(kept, len, &t->a, &doc, &err);
     if (rc != 0)
         return cli_usage("'%s' is not valid JSON: %s", path, err.msg);
     if (doc->kind != SERDE_JSON_OBJECT)
@@ -216,6 +220,10 @@ static int write_inputs(test_run *t)
         int32_t part = -1;
         if (pj && pj->kind == SERDE_JSON_NUMBER)
             eddy_i32_parse(pj->text, pj->len, &part, &err);
+        if (t->verbose)
+            fprintf(stderr, "input %u -> %s: key %.*s value %.*s\n", i + 1, topic,
+                    knull ? 4 : (int)kb.len, knull ? "null" : (const char *)kb.data,
+                    vnull ? 4 : (int)vb.len, vnull ? "null" : (const char *)vb.data);
         if (broker_produce(b, topic, &r, &part, 1, NULL, &err) != 0)
             rc = cli_error("cannot write input record %u to '%s': %s", i + 1, topic, err.msg);
         for (int k = 0; k < nh; k++)

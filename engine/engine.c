@@ -3,7 +3,7 @@
  *
  * engine_execute() parses the whole input first (a syntax error runs nothing, as ksqlDB),
  * then plans and executes the statements one by one; the first failure stops the rest and is
- * reported with the failing statement's position. Each statement gets its own arena
+ * reported with the failing statement's position. The input's AST and plans share one arena
  * (eng_mem); sources and queries created by it keep that arena alive (engine_int.h).
  */
 #include "engine_int.h"
@@ -167,11 +167,8 @@ static int queries_using(engine *e, const char *name, eddy_buf *readers, eddy_bu
 }
 
 static int exec_one(engine *e, const parser_stmt_list *list, const parser_stmt *st,
-                    engine_result_fn cb, void *cbctx, eddy_err *err)
+                    eng_mem *mem, engine_result_fn cb, void *cbctx, eddy_err *err)
 {
-    eng_mem *mem = eng__mem_new();
-    if (!mem)
-        return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
     plan_catalog cat;
     eng__catalog_init(e, &cat);
     plan_stmt *ps = NULL;
@@ -343,7 +340,6 @@ static int exec_one(engine *e, const parser_stmt_list *list, const parser_stmt *
         break;
     }
 done:
-    eng__mem_unref(mem);
     return rc ? at_stmt(list, st, err) : 0;
 }
 
@@ -351,20 +347,26 @@ int engine_execute(engine *e, const char *sql, size_t len, engine_result_fn cb, 
                    eddy_err *err)
 {
     pthread_mutex_lock(&e->mu);
-    eddy_arena a;
-    eddy_arena_init(&a, 16 * 1024);
-    parser_var *vars = eddy_arena_alloc(&a, (e->nvars + 1) * sizeof *vars);
+    /* One arena for the parse and the plans of this input: plans point into the AST (names,
+     * statement text), so whatever a statement keeps (a source, a query) keeps the arena. */
+    eng_mem *mem = eng__mem_new();
+    if (!mem) {
+        pthread_mutex_unlock(&e->mu);
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+    }
+    eddy_arena *a = &mem->arena;
+    parser_var *vars = eddy_arena_alloc(a, (e->nvars + 1) * sizeof *vars);
     for (size_t i = 0; vars && i < e->nvars; i++) {
         vars[i].name = e->vars[i].name;
         vars[i].value = e->vars[i].value;
     }
     parser_vars pv = {e->nvars, vars};
     parser_stmt_list *list = NULL;
-    int rc = vars ? parser_parse(sql, len, &pv, &a, &list, err)
+    int rc = vars ? parser_parse(sql, len, &pv, a, &list, err)
                   : eddy_err_set(err, EDDY_ENOMEM, "out of memory");
     for (size_t i = 0; rc == 0 && i < list->n; i++)
-        rc = exec_one(e, list, list->items[i], cb, ctx, err);
-    eddy_arena_destroy(&a);
+        rc = exec_one(e, list, list->items[i], mem, cb, ctx, err);
+    eng__mem_unref(mem);
     pthread_mutex_unlock(&e->mu);
     return rc;
 }

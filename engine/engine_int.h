@@ -1,10 +1,10 @@
 /*
  * engine_int.h - private to engine/: the catalog, queries and tasks.
  *
- * Memory: each statement is parsed and planned in its own heap-allocated arena (eng_mem).
- * When a statement creates something that outlives it (a source, a query), that object keeps
- * a reference on the statement's arena instead of copying the plan; the arena is freed when
- * the last such object goes.
+ * Memory: each input to engine_execute() is parsed and planned in one heap-allocated arena
+ * (eng_mem): plans point into the AST. When a statement creates something that outlives it
+ * (a source, a query), that object keeps a reference on the arena instead of copying the
+ * plan; the arena is freed when the last such object goes.
  *
  * Locking: 'mu' serialises statement execution and catalog changes. In threaded mode each
  * task belongs to one worker thread; tasks never take 'mu' while processing records.
