@@ -617,8 +617,6 @@ static int check_schema_formats(pl_ctx *c, uint32_t pos, const plan_schema *sche
 }
 
 int pl__check_schema_formats(pl_ctx *c, uint32_t pos, const plan_schema *schema,
-                             const serde_format *kf, const serde_format *vf, bool key_explicit);
-int pl__check_schema_formats(pl_ctx *c, uint32_t pos, const plan_schema *schema,
                              const serde_format *kf, const serde_format *vf, bool key_explicit)
 {
     return check_schema_formats(c, pos, schema, kf, vf, key_explicit);
@@ -629,7 +627,6 @@ static const char *const KEY_HELP =
     "\nStreams have KEYs, which have no uniqueness or NON NULL constraints.";
 
 /* Existing source rules shared by CREATE and CREATE AS. */
-int pl__check_create_target(pl_ctx *c, const parser_stmt *stmt, plan_source_kind kind);
 int pl__check_create_target(pl_ctx *c, const parser_stmt *stmt, plan_source_kind kind)
 {
     const char *name = stmt->create.name;
@@ -768,8 +765,6 @@ static int plan_create_source(pl_ctx *c, const parser_stmt *stmt, plan_stmt *ps)
     src->topic = w.kafka_topic;
     src->schema.ncols = n;
     src->schema.cols = cols;
-    if (nkeys == 0 && !key_explicit)
-        kf.kind = kf.kind == SERDE_KAFKA ? SERDE_KAFKA : kf.kind;
     if ((rc = pl_with_wrap(c, &w, nvals, &vf)))
         return rc;
     if ((rc = check_schema_formats(c, pos, &src->schema, &kf, &vf, true)))

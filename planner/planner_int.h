@@ -128,6 +128,14 @@ const char *pl_format_name(serde_kind k);
 int pl_format_parse(pl_ctx *c, uint32_t pos, const char *name, serde_format *out);
 int pl_delimiter_parse(pl_ctx *c, uint32_t pos, const char *prop, const char *text, char *out);
 
+/* ---- checks shared by CREATE and CREATE AS (analyze.c) ---- */
+
+/* Map keys, then what the key and value formats can carry, for a new source's schema. */
+int pl__check_schema_formats(pl_ctx *c, uint32_t pos, const plan_schema *schema,
+                             const serde_format *kf, const serde_format *vf, bool key_explicit);
+/* CREATE [OR REPLACE] [SOURCE] over an existing name: ksqlDB's rules and messages. */
+int pl__check_create_target(pl_ctx *c, const parser_stmt *stmt, plan_source_kind kind);
+
 /* ---- queries (query.c) ---- */
 
 typedef enum pl_query_mode {

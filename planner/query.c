@@ -35,11 +35,6 @@
 
 #include "planner_int.h"
 
-const char *pl_format_name(serde_kind k);
-int pl__check_schema_formats(pl_ctx *c, uint32_t pos, const plan_schema *schema,
-                             const serde_format *kf, const serde_format *vf, bool key_explicit);
-int pl__check_create_target(pl_ctx *c, const parser_stmt *stmt, plan_source_kind kind);
-
 /* One item of the SELECT list after `*` expansion. */
 typedef struct sel_item {
     const char *name;
@@ -465,8 +460,7 @@ static int select_items(qstate *st, const pl_tfn *tfns, int ntfns, int *nslots)
             name = it->expr->deref.field;
         else if (!name)
             name = next_alias(st, &gen);
-        int key = st->mode == PL_Q_TRANSIENT && !st->rekeyed ? item_key(st, &sc, it->expr)
-                                                              : item_key(st, &sc, it->expr);
+        int key = item_key(st, &sc, it->expr);
         if ((rc = add_item(st, name, e, key, it->alias != NULL, it->pos)))
             return rc;
         if (st->mode != PL_Q_TRANSIENT && pl_is_reserved_column(name)) {

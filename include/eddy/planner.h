@@ -12,9 +12,13 @@
  * executes anything. All plan memory comes from the caller's arena.
  *
  * Rows: every step has an output schema (plan_schema). A source's rows hold its key columns,
- * then its value columns (ksqlDB's LogicalSchema order), then the pseudo columns ROWTIME,
- * ROWPARTITION, ROWOFFSET (and WINDOWSTART, WINDOWEND for windowed sources). Expressions
- * address columns by their index in the input row of their step.
+ * then its value and header columns in declaration order (ksqlDB's LogicalSchema order),
+ * then the pseudo columns ROWTIME BIGINT, ROWPARTITION INTEGER, ROWOFFSET BIGINT (and
+ * WINDOWSTART, WINDOWEND BIGINT for windowed sources). Expressions address columns by their
+ * index in the input row of their step (the previous step's output).
+ *
+ * Pipeline of a query: SOURCE, [FILTER], [REKEY], [FLATMAP], PROJECT, [SINK] (steps are
+ * numbered 0.. in this order; ids are stable for a given statement).
  */
 #ifndef EDDY_PLANNER_H
 #define EDDY_PLANNER_H
@@ -101,6 +105,14 @@ typedef enum plan_step_kind {
     PLAN_STEP_PROJECT,      /* new row = exprs[i] over the input row */
     PLAN_STEP_FLATMAP,      /* table functions: one output row per produced value */
     PLAN_STEP_REKEY,        /* PARTITION BY: new key columns = exprs (key moves to value) */
+    /* Output schemas: FILTER = its input. REKEY = the new key columns (role KEY; none for
+     * PARTITION BY NULL), then every input column (old keys now role VALUE, pseudo columns
+     * kept); exprs compute all of them. FLATMAP = every input column (exprs: column refs),
+     * then one column per table function call (tfns[i] -> column nexprs + i); several calls
+     * advance together, the row count is the longest result (shorter ones give NULL), as
+     * ksqlDB. PROJECT = for persistent queries the sink's columns in sink order (keys, then
+     * values), for transient queries the SELECT list in order (key columns marked KEY).
+     * SINK = the PROJECT output (a pass-through: encode, write). */
     PLAN_STEP_SINK          /* encode key/value, write to the sink topic */
 } plan_step_kind;
 
@@ -111,7 +123,9 @@ typedef struct plan_step {
     /* SOURCE: event time of a decoded row (BIGINT ms) from the TIMESTAMP column (with
      * TIMESTAMP_FORMAT), evaluated over the source row; NULL = the record's timestamp.
      * SINK: the output record's timestamp (WITH TIMESTAMP=...) over the sink's input row;
-     * NULL = the row's ROWTIME. A NULL result drops the record (logged), as ksqlDB. */
+     * NULL = the row's ROWTIME. A NULL result drops the record (logged), as ksqlDB.
+     * The expression's type is BIGINT or TIMESTAMP (both milliseconds since the epoch); a
+     * STRING column with TIMESTAMP_FORMAT is wrapped in STRINGTOTIMESTAMP(col, format). */
     fn_expr *timestamp;
     /* FILTER */
     fn_expr *predicate;
@@ -167,14 +181,25 @@ typedef struct plan_stmt {
     const char *value;       /* SET/DEFINE value */
     const eddy_type *type;   /* CREATE TYPE */
     /* Topic to create for CREATE_SOURCE / CREATE_AS when it does not exist (partitions from
-     * WITH PARTITIONS, else the source query's input topic, else 1). 0 = don't create. */
+     * WITH PARTITIONS, else the source query's input topic, else 1). 0 = don't create (the
+     * topic exists). A CREATE with columns over a missing topic asks for it too (the test
+     * runner's "topics exist from the start"); ksqlDB would demand PARTITIONS instead. */
     int create_partitions;
-    plan_query *query;       /* CREATE_AS, INSERT_INTO, QUERY, EXPLAIN */
-    eddy_value *values;      /* INSERT_VALUES: a full row in 'source''s schema order */
+    plan_query *query;       /* CREATE_AS, INSERT_INTO, QUERY, EXPLAIN (for EXPLAIN of a
+                                CREATE AS, 'source' is the would-be sink, not registered) */
+    eddy_value *values;      /* INSERT_VALUES: a full row in 'source''s schema order, each
+                                value of its column's type (literals coerced as ksqlDB;
+                                constant expressions evaluated); unset columns NULL */
     int64_t values_rowtime;  /* INSERT_VALUES: ROWTIME if given, else -1 (use now) */
 } plan_stmt;
 
-/* Plan one parsed statement. 'sql' is the parsed text (for positions in messages).
+/* Plan one parsed statement. 'sql' is the parsed text (parser_stmt_list.text: positions in
+ * messages). Nothing is registered: the engine applies the plan_stmt (and, for CREATE ...
+ * IF NOT EXISTS on an existing name, skips it). Joins, windows, GROUP BY/HAVING, aggregate
+ * functions, EMIT FINAL and queries over tables give EDDY_EUNSUPPORTED "... is not supported
+ * yet"; formats AVRO/PROTOBUF/JSON_SR likewise.
+ * A time-unit argument (TIMESTAMPADD(SECONDS, ...)) reaches the function as a STRING literal
+ * with the unit's plural name ("SECONDS").
  * Errors: EDDY_ETYPE (semantic), EDDY_ENOTFOUND (unknown source or column), EDDY_EPARSE for
  * errors ksqlDB reports as syntax errors; err->line/col point at the offending text and the
  * message is ksqlDB's where ksqlDB's is known. EDDY_ENOMEM. */
