@@ -639,10 +639,9 @@ int cli_test_main(const char *data_flag, int argc, char **argv)
             return CLI_EXIT_OK;
         }
     }
-    if (!sfile || !ofile) {
-        test_help(stderr);
-        return CLI_EXIT_USAGE;
-    }
+    if (!sfile || !ofile)
+        return cli_usage("test: missing %s (usage: eddy test -s statements.sql -i input.json "
+                         "-o output.json)", !sfile ? "-s statements.sql" : "-o output.json");
     eddy_arena_init(&t.a, 64 * 1024);
     char *sql = NULL;
     size_t sql_len = 0;

@@ -12,9 +12,11 @@ ok "$EDDY" --help
 grep -q 'topic' "$T/out" || fail "--help does not mention 'topic'"
 ok "$EDDY" topic --help
 grep -q -- '--from-beginning' "$T/out" || fail "topic --help does not document consume"
-for cmd in shell server run test; do
+for cmd in shell server; do
     expect_fail 2 "'$cmd' is not available yet" "$EDDY" "$cmd"
 done
+expect_fail 2 "missing the script file" "$EDDY" run
+expect_fail 2 "missing -s statements.sql" "$EDDY" test
 expect_fail 2 "unknown command 'frob'" "$EDDY" frob
 expect_fail 2 "unknown option '--bogus'" "$EDDY" --bogus topic list
 expect_fail 2 "option '--data' needs a value" "$EDDY" --data
