@@ -291,10 +291,12 @@ static int avg_step(const fn_agg_call *c, fn_agg_ctx *ctx, eddy_value *st,
 {
     if (args[0].null)
         return 0;
-    eddy_value v[2];
-    num_step(c->arg_types[0], &st->u.items[0], &args[0], sign, false, &v[0], NULL);
-    v[1] = eddy_value_bigint(jadd64(st->u.items[1].u.i64, sign));
-    return struct_state(ctx, v, 2, st, err);
+    (void)ctx, (void)err;
+    /* In place: the state owns its items. */
+    eddy_value *it = st->u.items;
+    num_step(c->arg_types[0], &it[0], &args[0], sign, false, &it[0], NULL);
+    it[1] = eddy_value_bigint(jadd64(it[1].u.i64, sign));
+    return 0;
 }
 
 static int avg_add(const fn_agg_call *c, fn_agg_ctx *ctx, eddy_value *st, const eddy_value *args,
@@ -470,11 +472,12 @@ static int sd_step(const fn_agg_call *c, fn_agg_ctx *ctx, eddy_value *st,
         double delta = sd_delta(c->variant, st, &args[0]);
         m2 = delta * delta / (double)jmul64(ncount, sign > 0 ? ncount - 1 : ncount + 1);
     }
-    eddy_value v[3];
-    num_step(c->arg_types[0], &st->u.items[0], &args[0], sign, false, &v[0], NULL);
-    v[1] = eddy_value_bigint(ncount);
-    v[2] = eddy_value_double(sign > 0 ? m2 + st->u.items[2].u.f64 : st->u.items[2].u.f64 - m2);
-    return struct_state(ctx, v, 3, st, err);
+    (void)ctx, (void)err;
+    eddy_value *it = st->u.items;   /* in place: the state owns its items */
+    num_step(c->arg_types[0], &it[0], &args[0], sign, false, &it[0], NULL);
+    it[1] = eddy_value_bigint(ncount);
+    it[2] = eddy_value_double(sign > 0 ? m2 + it[2].u.f64 : it[2].u.f64 - m2);
+    return 0;
 }
 
 static int sd_add(const fn_agg_call *c, fn_agg_ctx *ctx, eddy_value *st, const eddy_value *args,
@@ -604,15 +607,14 @@ static int corr_step(fn_agg_ctx *ctx, eddy_value *st, const eddy_value *args, in
 {
     if (args[0].null || args[1].null)
         return 0;
-    double x = as_double(&args[0]), y = as_double(&args[1]), s = sign;
+    (void)ctx, (void)err;
+    double x = as_double(&args[0]), y = as_double(&args[1]);
     const double d[CO_N] = {x, y, x * x, y * y, x * y};
-    eddy_value v[CO_FIELDS];
+    eddy_value *it = st->u.items;   /* in place: the state owns its items */
     for (int i = 0; i < CO_N; i++)
-        v[i] = eddy_value_double(sign > 0 ? st->u.items[i].u.f64 + d[i]
-                                          : st->u.items[i].u.f64 - d[i]);
-    (void)s;
-    v[CO_N] = eddy_value_bigint(jadd64(st->u.items[CO_N].u.i64, sign));
-    return struct_state(ctx, v, CO_FIELDS, st, err);
+        it[i].u.f64 = sign > 0 ? it[i].u.f64 + d[i] : it[i].u.f64 - d[i];
+    it[CO_N].u.i64 = jadd64(it[CO_N].u.i64, sign);
+    return 0;
 }
 
 static int corr_add(const fn_agg_call *c, fn_agg_ctx *ctx, eddy_value *st,
