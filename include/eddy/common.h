@@ -621,6 +621,41 @@ int eddy_value_arith(char op, const eddy_value *l, const eddy_value *r, const ed
 int eddy_value_negate(const eddy_value *v, eddy_value *out, eddy_err *err);
 
 /* ---------------------------------------------------------------------------------------------
+ * Binary value encoding (common/binval.c): compact, type-directed encodings for state stores
+ * ------------------------------------------------------------------------------------------- */
+
+/* Append the compact binary form of 'v' (of type 't') to 'out': a null flag, then zig-zag
+ * varints for integers, 8-byte doubles, DECIMAL as scale and minimal two's complement bytes,
+ * length-prefixed strings and bytes, ARRAY/MAP/STRUCT recursively with null bitmaps (the
+ * format is described in common/binval.c). No type tags: the reader must know 't'. On error
+ * 'out' is left as it was. Errors: EDDY_EINVAL (a STRUCT value whose field count differs from
+ * its type, an unknown kind), EDDY_ENOMEM. Thread-safe. */
+int eddy_binval_encode(const eddy_value *v, const eddy_type *t, eddy_buf *out, eddy_err *err);
+
+/* Decode one value of type 't' from 'p' ('len' bytes) into '*out'; strings and elements are
+ * copied into 'a' (the value does not borrow from 'p'). '*used' (may be NULL) receives the
+ * bytes consumed, so values can be read one after another. Errors: EDDY_ECORRUPT for
+ * truncated or malformed input (never reads past 'len'), EDDY_ENOMEM. */
+int eddy_binval_decode(const uint8_t *p, size_t len, const eddy_type *t, eddy_arena *a,
+                       eddy_value *out, size_t *used, eddy_err *err);
+
+/* Append an order-preserving key form of 'v' (of type 't') to 'out', for LMDB keys: memcmp
+ * order equals eddy_value_compare order between values of one type for BOOLEAN, INT, BIGINT,
+ * DOUBLE, DECIMAL, STRING (valid UTF-8, including Java's UTF-16 order), BYTES, TIME, DATE,
+ * TIMESTAMP and ARRAY/STRUCT of those; NULL sorts first. MAP keys are equal exactly when the
+ * maps are equal (entry order ignored) and sort by size first, but not otherwise by
+ * eddy_value_compare. Keys are self-delimiting: several can be concatenated (GROUP BY
+ * columns, then a window start) and still sort column by column. Errors: EDDY_ERANGE (a
+ * DECIMAL value that does not fit the type's scale exactly), EDDY_EINVAL, EDDY_ENOMEM. */
+int eddy_binval_encode_key(const eddy_value *v, const eddy_type *t, eddy_buf *out,
+                           eddy_err *err);
+
+/* Decode a key written by eddy_binval_encode_key (the inverse, a MAP in key order), as
+ * eddy_binval_decode does. Errors: EDDY_ECORRUPT, EDDY_ENOMEM. */
+int eddy_binval_decode_key(const uint8_t *p, size_t len, const eddy_type *t, eddy_arena *a,
+                           eddy_value *out, size_t *used, eddy_err *err);
+
+/* ---------------------------------------------------------------------------------------------
  * CAST (common/cast.c): ksqlDB's CastEvaluator matrix
  * ------------------------------------------------------------------------------------------- */
 

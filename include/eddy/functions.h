@@ -91,7 +91,11 @@ struct fn_expr {
  * ------------------------------------------------------------------------------------------- */
 
 typedef struct fn_config {
-    int collect_list_limit;          /* ksql.functions.collect_list.limit (later issue) */
+    /* ksql.functions.collect_list.limit / collect_set.limit: the most elements COLLECT_LIST /
+     * COLLECT_SET keep (later ones are ignored). 0 or negative: no limit (ksqlDB's default;
+     * eddy cannot express ksqlDB's explicit limit 0, which collects nothing). */
+    int collect_list_limit;
+    int collect_set_limit;
     bool substring_legacy_args;      /* ksql.functions.substring.legacy.args */
 } fn_config;
 
@@ -245,5 +249,134 @@ int fn_table_resolve(const fn_table *f, eddy_arena *a, const fn_arg *args, int n
  * character". Thread-safe (no compiled state: the pattern is interpreted directly). */
 int fn_like_match(const char *s, size_t n, const char *pat, size_t np, char escape,
                   bool *match, eddy_err *err);
+
+/* =============================================================================================
+ * Aggregate functions (functions/agg_*.c)
+ *
+ * ksqlDB's UDAFs (io.confluent.ksql.function.udaf: COUNT, SUM, AVG, MIN, MAX, ...) as a
+ * registry parallel to the scalar one. The planner resolves a call once (fn_aggregate_resolve)
+ * into an immutable fn_agg_call; the aggregation operator then keeps one state value per group
+ * (and window) and drives it:
+ *
+ *     fn_agg_init(call, ctx, &st)             new group (ksqlDB's Udaf.initialize)
+ *     fn_agg_add(call, ctx, &st, args)        a row arrives (aggregate)
+ *     fn_agg_undo(call, ctx, &st, args)       a TABLE row is retracted (TableUdaf.undo)
+ *     fn_agg_merge(call, ctx, &a, &b, &out)   two session windows join (Udaf.merge)
+ *     fn_agg_result(call, ctx, &st, &out)     the column's value (Udaf.map)
+ *
+ * A state is an ordinary eddy_value of type call->state_type, so the operator stores it with
+ * eddy_binval_encode() and reads it back with eddy_binval_decode() between batches. States and
+ * results are allocated in ctx->arena; input values are copied into it when a state keeps
+ * them, so arguments may be borrowed from the batch. add and undo update '*st' in place: they
+ * may write into its items and may replace them with new arrays, so a state must not share its
+ * items with another value. Functions are thread-safe; a state belongs to one thread.
+ *
+ * Aggregating a TABLE needs undo. Functions without it (MIN, MAX, COLLECT_SET, TOPK,
+ * TOPKDISTINCT, COUNT_DISTINCT, LATEST_BY_OFFSET, EARLIEST_BY_OFFSET) are rejected at planning
+ * time with ksqlDB's message (fn_agg_check_table).
+ * ============================================================================================= */
+
+typedef struct fn_aggregate fn_aggregate;
+typedef struct fn__agg_impl fn__agg_impl;     /* private to functions/ */
+
+struct fn_aggregate {
+    const char *name;             /* upper case */
+    const char *description;      /* for DESCRIBE FUNCTION / SHOW FUNCTIONS */
+    const fn_sig *sigs;           /* overloads: column parameters first, then literal ones */
+    int nsigs;
+    const uint8_t *ninit;         /* per overload: trailing parameters that must be literals */
+    const fn__agg_impl *impl;
+};
+
+/* One argument of an aggregate call, as the planner sees it. */
+typedef struct fn_agg_arg {
+    const eddy_type *type;        /* NULL for a NULL literal */
+    const eddy_value *literal;    /* the argument's value when it is a literal, else NULL */
+    const char *text;             /* its SQL text for messages ("F0"); may be NULL */
+} fn_agg_arg;
+
+/* A resolved call: immutable, allocated in the query arena by fn_aggregate_resolve. */
+typedef struct fn_agg_call {
+    const fn_aggregate *fn;
+    int variant;                  /* the overload */
+    int ncols;                    /* column arguments, evaluated per row (the others are the
+                                   * literal parameters below) */
+    const eddy_type **casts;      /* per column argument: the type to convert it to first (an
+                                   * implicit cast, e.g. INT to DOUBLE for AVG), else NULL */
+    const eddy_type **arg_types;  /* per column argument: its type after that conversion */
+    const eddy_type *state_type;  /* type of the state value (intermediate, as ksqlDB's) */
+    const eddy_type *ret;         /* type of the result */
+    int64_t n;                    /* TOPK/TOPKDISTINCT k; *_BY_OFFSET n (0: the single form) */
+    bool ignore_nulls;            /* *_BY_OFFSET */
+    int limit;                    /* COLLECT_LIST/COLLECT_SET/HISTOGRAM size limit */
+} fn_agg_call;
+
+/* What an aggregate step needs besides the state. */
+typedef struct fn_agg_ctx {
+    eddy_arena *arena;            /* states and results are allocated here */
+    /* The row's position in processing order, for LATEST_BY_OFFSET and EARLIEST_BY_OFFSET
+     * (ksqlDB numbers rows with a process-wide counter as they are aggregated). The operator
+     * sets it before each fn_agg_add (and fn_agg_init); it must grow with processing order
+     * for a group, across restarts too, e.g. a per-task counter kept in the checkpoint.
+     * Negative values count as later than non-negative ones (ksqlDB's overflow rule). */
+    int64_t seq;
+} fn_agg_ctx;
+
+/* The aggregate function named 'name' (case-insensitive), or NULL. Thread-safe. */
+const fn_aggregate *fn_aggregate_find(const char *name);
+
+/* Iterate the aggregate registry: index 0.. until NULL (sorted by name). Thread-safe. */
+const fn_aggregate *fn_aggregate_at(int i);
+
+/* Does 'f' support undo (ksqlDB's TableUdaf), i.e. may it aggregate a TABLE? */
+bool fn_aggregate_supports_undo(const fn_aggregate *f);
+
+/* Resolve a call to 'f' with arguments 'args' (column arguments, then literal parameters such
+ * as TOPK's k or LATEST_BY_OFFSET's n and ignoreNulls) under 'cfg' (may be NULL: defaults)
+ * into '*out', allocated in 'a' with the types it refers to. Picks the overload with the
+ * scalar signature matcher (implicit casts of column arguments are reported in out->casts for
+ * the planner to insert), reads the literal parameters and computes the state and result
+ * types. Errors: EDDY_ETYPE when no overload matches (the scalar matcher's message, "Function
+ * 'sum' does not accept parameters (STRING)...") or a parameter that must be a literal is not
+ * ("Parameter 2 passed to function EARLIEST_BY_OFFSET must be a literal constant, but was
+ * expression: 'F0'"); EDDY_EINVAL for a bad literal ("earliestN must be 1 or greater");
+ * EDDY_ENOMEM. */
+int fn_aggregate_resolve(const fn_aggregate *f, eddy_arena *a, const fn_agg_arg *args,
+                         int nargs, const fn_config *cfg, fn_agg_call **out, eddy_err *err);
+
+/* ksqlDB's check for aggregating a TABLE (SchemaKGroupedTable.aggregate): EDDY_ETYPE "The
+ * aggregation function MIN cannot be applied to a table source, only to a stream source."
+ * naming every distinct function of 'calls' without undo ("functions MIN and MAX"); 0 when
+ * all support undo. */
+int fn_agg_check_table(const fn_agg_call *const *calls, int ncalls, eddy_err *err);
+
+/* The initial state of a new group into '*st' (ksqlDB's initialize; COUNT's 0, SUM's 0, an
+ * empty list, or NULL for MIN/MAX/EARLIEST_BY_OFFSET). Errors: EDDY_ENOMEM. */
+int fn_agg_init(const fn_agg_call *call, fn_agg_ctx *ctx, eddy_value *st, eddy_err *err);
+
+/* Aggregate one row: 'args' are the call->ncols column arguments (already converted to
+ * call->arg_types), borrowed. Null handling is each function's, as in ksqlDB (most skip a
+ * NULL; COLLECT_LIST, COLLECT_SET, HISTOGRAM and ATTR take it as a value). On error the
+ * state is unchanged. Errors: EDDY_ERANGE for a DECIMAL SUM beyond its type ("Numeric field
+ * overflow: ..."; ksqlDB fails the record), EDDY_ENOMEM. */
+int fn_agg_add(const fn_agg_call *call, fn_agg_ctx *ctx, eddy_value *st, const eddy_value *args,
+               eddy_err *err);
+
+/* Retract a row added before (aggregating a TABLE: the old row is undone, then the new one
+ * added). Errors: EDDY_EUNSUPPORTED for a function without undo (the planner rejects those
+ * with fn_agg_check_table), EDDY_ERANGE, EDDY_ENOMEM. */
+int fn_agg_undo(const fn_agg_call *call, fn_agg_ctx *ctx, eddy_value *st, const eddy_value *args,
+                eddy_err *err);
+
+/* Merge the states of two session windows into '*out' (ksqlDB's Merger: 'a' is the
+ * aggregate built so far, 'b' the existing session's). 'out' may be 'a'; 'a' and 'b' are
+ * not modified. Errors: EDDY_ENOMEM. */
+int fn_agg_merge(const fn_agg_call *call, fn_agg_ctx *ctx, const eddy_value *a,
+                 const eddy_value *b, eddy_value *out, eddy_err *err);
+
+/* The result of state 'st' into '*out' (of type call->ret; ksqlDB's map). '*out' may borrow
+ * from the state. Errors: EDDY_ENOMEM. */
+int fn_agg_result(const fn_agg_call *call, fn_agg_ctx *ctx, const eddy_value *st,
+                  eddy_value *out, eddy_err *err);
 
 #endif /* EDDY_FUNCTIONS_H */
