@@ -58,7 +58,7 @@ int main(int argc, char **argv)
                                "{\"CUSTOMER\":\"customer-%06ld\",\"ITEM\":\"item-%05ld\","
                                "\"PRICE\":%ld.%02ld,\"QTY\":%ld,\"COUNTRY\":\"%s\","
                                "\"NOTE\":\"a note that pads the record to about two hundred "
-                               "bytes of json %08ld\"}",
+                               "bytes of json, with some more text to get there %08ld\"}",
                                id % 100000, id % 7919, id % 500, id % 100, id % 5,
                                countries[id % 5], id);
             eddy_put_be64(keys[i], (uint64_t)id);
