@@ -199,11 +199,14 @@ static int decode_row(eng_task *t, const broker_record *r, op_row *row)
     for (int i = 0; i < src->out.ncols; i++)
         cols[i] = eddy_value_null(src->out.cols[i].type->kind);
     eddy_err e = {0};
-    if (q->source->kind == PLAN_STREAM && !r->value) {
-        t->skipped++;
-        return 0; /* streams ignore tombstones */
-    }
-    if (q->src_key && serde_decode(q->src_key, r->key, r->key_len, cols, a, &e) < 0) {
+    /* A null value (tombstone, or a value that decodes to null such as JSON null) passes on
+     * as a null-value row: ksqlDB's source forwards a null GenericRow. */
+    row->value_null = !r->value;
+    row->key_null = !r->key;
+    int krc = q->src_key ? serde_decode(q->src_key, r->key, r->key_len, cols, a, &e) : 0;
+    if (krc == 1)
+        row->key_null = true;
+    if (krc < 0) {
         proclog(q, "Failed to deserialize key from topic %s partition %d offset %lld: %s",
                 q->source->topic, t->partition, (long long)r->offset, e.msg);
         t->skipped++;
@@ -216,10 +219,8 @@ static int decode_row(eng_task *t, const broker_record *r, op_row *row)
         t->skipped++;
         return e.code == EDDY_ENOMEM ? EDDY_ENOMEM : 0;
     }
-    if (vrc == 1 && q->source->kind == PLAN_STREAM) {
-        t->skipped++;
-        return 0; /* the value decoded to null (e.g. JSON null): streams drop it */
-    }
+    if (vrc == 1)
+        row->value_null = true;
     for (int i = 0; i < src->out.ncols; i++) {
         const plan_column *c = &src->out.cols[i];
         if (c->role == PLAN_COL_HEADERS) {
@@ -332,6 +333,19 @@ int64_t eng__task_step(eng_task *t, size_t max_bytes, eddy_err *err)
 /* ------------------------------------------------------------------------------------------ */
 /* Building and freeing                                                                        */
 
+/* Tell a projection which of its input columns are keys (for null-value rows). */
+static int project_key_cols(op *o, const plan_schema *in, bool rekey, eddy_err *err)
+{
+    bool *keys = eddy_calloc((size_t)(in->ncols ? in->ncols : 1), sizeof *keys);
+    if (!keys)
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+    for (int i = 0; i < in->ncols; i++)
+        keys[i] = in->cols[i].role == PLAN_COL_KEY;
+    int rc = op_project_set_key_cols(o, keys, in->ncols, rekey, err);
+    eddy_free(keys);
+    return rc;
+}
+
 static int task_build(eng_query *q, eng_task *t, eddy_err *err)
 {
     t->ctx.arena = &t->batch;
@@ -355,6 +369,9 @@ static int task_build(eng_query *q, eng_task *t, eddy_err *err)
         case PLAN_STEP_REKEY:
             rc = op_project_create(&t->ctx, (const fn_expr *const *)s->exprs, s->nexprs,
                                    s->nvars, &o, err);
+            if (rc == 0)
+                rc = project_key_cols(o, &p->steps[i - 1].out, s->kind == PLAN_STEP_REKEY,
+                                      err);
             break;
         case PLAN_STEP_FLATMAP:
             rc = op_flatmap_create(&t->ctx, (const fn_expr *const *)s->exprs, s->nexprs,

@@ -519,6 +519,15 @@ static int check_keys(qstate *st, const char *sink_name)
     return rc;
 }
 
+/* Index in 's' of its key column number 'key', or -1. */
+static int key_col_index(const plan_schema *s, int key)
+{
+    for (int i = 0; i < s->ncols; i++)
+        if (s->cols[i].role == PLAN_COL_KEY && key-- == 0)
+            return i;
+    return -1;
+}
+
 /* PROJECT (and the sink schema) from the items: keys in key order, then values. */
 static int project_step(qstate *st, int nslots, bool persistent)
 {
@@ -537,7 +546,17 @@ static int project_step(qstate *st, int nslots, bool persistent)
                 if (st->items[i].key == key) {
                     cols[k] = (plan_column){st->items[i].name, st->items[i].expr->type,
                                             PLAN_COL_KEY, NULL};
-                    s->exprs[k++] = st->items[i].expr;
+                    s->exprs[k] = st->items[i].expr;
+                    /* After PARTITION BY the item repeats a partitioning expression: take
+                     * the key it computed (as ksqlDB, which keeps the key as it is; so a
+                     * null-value row keeps its new key). */
+                    if (st->rekeyed && s->exprs[k]->kind != FN_COLUMN) {
+                        int idx = key_col_index(st->in, key);
+                        if (idx >= 0 && !(s->exprs[k] = col_ref(c, st->in, idx,
+                                                                st->items[i].pos)))
+                            return c->err->code;
+                    }
+                    k++;
                 }
         for (int i = 0; i < n; i++)
             if (st->items[i].key < 0) {
