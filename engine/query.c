@@ -7,7 +7,10 @@
  * ROWTIME, ROWPARTITION, ROWOFFSET), push the rows through the operators, append what the
  * sink produced to the sink topic (one append per output partition), then advance the
  * position and commit it under the query's consumer group. A record that cannot be decoded,
- * or whose timestamp is missing, is logged to the processing log and skipped.
+ * or whose timestamp is missing or negative, is logged to the processing log and skipped
+ * (with ksql.timestamp.throw.on.invalid=true a missing timestamp fails the query instead).
+ * A record with a null value becomes a row flagged value_null (ksqlDB's null GenericRow),
+ * one with a null key a row flagged key_null; the operators decide what that means.
  *
  * Stepped mode (eddy test) calls engine_query_run(); threaded mode runs tasks on workers.
  */
@@ -187,8 +190,9 @@ static void header_value(const broker_record *r, const char *key, eddy_value *ou
 }
 
 /* Decode 'r' into 'row' (source step schema). Returns 1 to process the row, 0 to skip it
- * (logged), or EDDY_ENOMEM. */
-static int decode_row(eng_task *t, const broker_record *r, op_row *row)
+ * (logged), EDDY_ENOMEM, or EDDY_EINVAL (set in 'err') when a timestamp cannot be extracted
+ * and ksql.timestamp.throw.on.invalid is true: the query fails, as in ksqlDB. */
+static int decode_row(eng_task *t, const broker_record *r, op_row *row, eddy_err *err)
 {
     eng_query *q = t->q;
     const plan_step *src = &q->plan->steps[0];
@@ -252,6 +256,13 @@ static int decode_row(eng_task *t, const broker_record *r, op_row *row)
         if (fn_eval(src->timestamp, &fc, &ts) != 0)
             return EDDY_ENOMEM;
         if (ts.null) {
+            const char *thr = eng__prop(q->e, "ksql.timestamp.throw.on.invalid");
+            if (thr && strcmp(thr, "true") == 0)
+                return eddy_err_set(err, EDDY_EINVAL,
+                                    "Fatal user code error in TimestampExtractor callback for "
+                                    "record at topic %s partition %d offset %lld: the timestamp "
+                                    "column is null or invalid", q->source->topic,
+                                    t->partition, (long long)r->offset);
             proclog(q, "Failed to extract the timestamp of the record at topic %s partition %d "
                     "offset %lld: the timestamp column is null or invalid",
                     q->source->topic, t->partition, (long long)r->offset);
@@ -263,6 +274,14 @@ static int decode_row(eng_task *t, const broker_record *r, op_row *row)
             if (src->out.cols[i].role == PLAN_COL_PSEUDO &&
                 strcmp(src->out.cols[i].name, "ROWTIME") == 0)
                 cols[i] = eddy_value_bigint(row->rowtime);
+    }
+    if (row->rowtime < 0) {
+        /* Kafka Streams skips a record whose extracted timestamp is negative. */
+        proclog(q, "Skipping the record at topic %s partition %d offset %lld: its timestamp "
+                "%lld is negative", q->source->topic, t->partition, (long long)r->offset,
+                (long long)row->rowtime);
+        t->skipped++;
+        return 0;
     }
     return 1;
 }
@@ -303,9 +322,10 @@ int64_t eng__task_step(eng_task *t, size_t max_bytes, eddy_err *err)
             rows = bigger;
             cap *= 2;
         }
-        int d = decode_row(t, &r, &rows[n]);
+        int d = decode_row(t, &r, &rows[n], err);
         if (d < 0) {
-            rc = eddy_err_set(err, EDDY_ENOMEM, "out of memory decoding records");
+            rc = err->code ? err->code
+                           : eddy_err_set(err, EDDY_ENOMEM, "out of memory decoding records");
             break;
         }
         n += (size_t)d;
