@@ -519,6 +519,27 @@ static int check_keys(qstate *st, const char *sink_name)
     return rc;
 }
 
+/* The sink's key format where ksqlDB does not simply inherit the source's (its Analyzer and
+ * LogicalPlanner): PARTITION BY NULL leaves no key, so the format is NONE (an explicit other
+ * format is an error); an inherited NONE with key columns in the result takes the default
+ * key format (ksql.persistence.default.format.key, else KAFKA). */
+static int sink_key_format(qstate *st, const pl_with *w, bool key_explicit, int nkeys,
+                           serde_format *kf)
+{
+    pl_ctx *c = st->c;
+    if (st->rekeyed && st->npart == 0) {
+        if (key_explicit && kf->kind != SERDE_NONE)
+            return pl_err_at(c, w->pos, EDDY_ETYPE,
+                             "Key format specified for stream without key columns.");
+        return pl_format_parse(c, w->pos, "NONE", kf);
+    }
+    if (!key_explicit && kf->kind == SERDE_NONE && nkeys > 0) {
+        const char *d = pl_property(c, "ksql.persistence.default.format.key");
+        return pl_format_parse(c, w->pos, d ? d : "KAFKA", kf);
+    }
+    return 0;
+}
+
 /* Index in 's' of its key column number 'key', or -1. */
 static int key_col_index(const plan_schema *s, int key)
 {
@@ -799,9 +820,13 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
     pq->limit = q->has_limit ? q->limit : -1;
 
     if (mode == PL_Q_CREATE_AS) {
-        int nvals = 0;
-        for (int i = 0; i < proj->ncols; i++)
+        int nvals = 0, nkeys = 0;
+        for (int i = 0; i < proj->ncols; i++) {
             nvals += proj->cols[i].role == PLAN_COL_VALUE;
+            nkeys += proj->cols[i].role == PLAN_COL_KEY;
+        }
+        if ((rc = sink_key_format(&st, &w, key_explicit, nkeys, &kf)))
+            return rc;
         if ((rc = pl_with_wrap(c, &w, nvals, &vf)))
             return rc;
         if ((rc = pl__check_schema_formats(c, stmt->pos, proj, &kf, &vf, key_explicit)))
