@@ -6,6 +6,7 @@
 
 #include "eddy/engine.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -76,12 +77,25 @@ int cli_run_main(const char *data_flag, int argc, char **argv)
     eddy_err err = {0};
     if (eddy_read_file(file, &sql, &len, &err) != 0)
         return cli_error("cannot read '%s': %s", file, err.msg);
+    /* SIGINT and SIGTERM stop the queries. They stay blocked except inside sigsuspend() below,
+     * which unblocks them atomically (with pause(), a signal arriving between the test of the
+     * flag and the call would be missed and the process would hang), and they are blocked
+     * before the engine starts any thread (broker cleaner, workers), which inherit the mask,
+     * so they are always delivered to this thread. A signal during the statements waits. */
+    sigset_t stop, old;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    pthread_sigmask(SIG_BLOCK, &stop, &old);
     engine_options eo = {0};
     eo.data_dir = cli_data_dir(data_flag);
     eo.proclog = print_proclog;
     engine *e;
     if (engine_open(&eo, &e, &err) != 0) {
         eddy_free(sql);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
         return cli_error("%s", err.msg);
     }
     int rc = CLI_EXIT_OK;
@@ -93,17 +107,19 @@ int cli_run_main(const char *data_flag, int argc, char **argv)
     }
     eddy_free(sql);
     if (rc == CLI_EXIT_OK && engine_query_count(e) > 0) {
-        signal(SIGINT, on_signal);
-        signal(SIGTERM, on_signal);
         if (engine_start(e, (int)threads, &err) != 0) {
             rc = cli_error("%s", err.msg);
         } else {
             fprintf(stderr, "eddy: %d persistent quer%s running; press Ctrl-C to stop\n",
                     engine_query_count(e), engine_query_count(e) == 1 ? "y" : "ies");
+            sigset_t wait = old;
+            sigdelset(&wait, SIGINT);
+            sigdelset(&wait, SIGTERM);
             while (!stop_requested)
-                pause();
+                sigsuspend(&wait);
         }
     }
     engine_close(e);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     return rc;
 }

@@ -786,7 +786,9 @@ static int plan_create_source(pl_ctx *c, const parser_stmt *stmt, plan_stmt *ps)
     ps->name = src->name;
     int parts = c->cat && c->cat->topic_partitions
                     ? c->cat->topic_partitions(c->cat->ctx, src->topic) : -1;
-    ps->create_partitions = parts >= 0 ? 0 : (w.partitions > 0 ? w.partitions : 1);
+    /* A missing topic is created only when PARTITIONS says how: otherwise the engine fails
+     * as ksqlDB does, unless it auto-creates topics (the test runner). */
+    ps->create_partitions = parts < 0 && w.partitions > 0 ? w.partitions : 0;
     return 0;
 }
 

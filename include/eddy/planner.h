@@ -182,8 +182,9 @@ typedef struct plan_stmt {
     const eddy_type *type;   /* CREATE TYPE */
     /* Topic to create for CREATE_SOURCE / CREATE_AS when it does not exist (partitions from
      * WITH PARTITIONS, else the source query's input topic, else 1). 0 = don't create (the
-     * topic exists). A CREATE with columns over a missing topic asks for it too (the test
-     * runner's "topics exist from the start"); ksqlDB would demand PARTITIONS instead. */
+     * topic exists, or a CREATE with columns names a missing topic without PARTITIONS: the
+     * engine then fails as ksqlDB does, or creates it with 1 partition when it auto-creates
+     * topics, as the test runner does). */
     int create_partitions;
     plan_query *query;       /* CREATE_AS, INSERT_INTO, QUERY, EXPLAIN (for EXPLAIN of a
                                 CREATE AS, 'source' is the would-be sink, not registered) */
