@@ -35,7 +35,7 @@ static collector coll;
 static op_ctx ctx;
 static int nlogged;
 static char last_op[64];
-static char last_msg[256];
+static char last_msg[512];
 
 static void test_log(void *log_ctx, const char *op_name, const eddy_err *err)
 {
