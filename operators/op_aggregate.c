@@ -442,7 +442,7 @@ static int emit_closed(op_aggregate *g, eddy_err *err)
         pending *p = &g->pend[i];
         if (p->end + sp->grace_ms > g->stream_time)
             break;
-        if (p->end < g->stream_time - sp->retention_ms)
+        if (p->end <= g->stream_time - sp->retention_ms)
             continue;   /* no longer in the store's retention: lost, as in Kafka Streams */
         const void *val;
         size_t vlen;

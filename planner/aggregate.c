@@ -186,8 +186,19 @@ static int reposition(pl_ctx *c, uint32_t pos)
     return pl_err_at(c, pos, e.code, "%s", e.msg);
 }
 
+/* Is column 'name' a GROUP BY expression on its own? */
+static bool grouped_column(const parser_query *q, const char *name)
+{
+    for (size_t j = 0; j < q->group_by.n; j++) {
+        const parser_expr *g = q->group_by.items[j];
+        if (g->kind == PARSER_EXPR_COLUMN && strcmp(g->col.name, name) == 0)
+            return true;
+    }
+    return false;
+}
+
 static int check_rules(pl_ctx *c, const parser_query *q, const char *what,
-                       const parser_expr *const *calls, int ncalls)
+                       const plan_source *src, const parser_expr *const *calls, int ncalls)
 {
     const parser_expr_list *g = &q->group_by;
     for (size_t i = 0; i < g->n; i++) {
@@ -224,6 +235,20 @@ static int check_rules(pl_ctx *c, const parser_query *q, const char *what,
     uint32_t pos = q->pos;
     for (size_t i = 0; i < q->nitems; i++) {
         const parser_select_item *it = &q->items[i];
+        if (it->kind == PARSER_SELECT_ALL) {
+            for (int k = 0; k < src->schema.ncols; k++) {
+                const char *name = src->schema.cols[k].name;
+                if (grouped_column(q, name))
+                    continue;
+                if (nbad == 0)
+                    pos = it->pos;
+                if (eddy_buf_printf(&bad, "%s%s", nbad++ ? ", " : "", name)) {
+                    eddy_buf_free(&bad);
+                    return pl_oom(c);
+                }
+            }
+            continue;
+        }
         if (!it->expr || !ungrouped(&w, it->expr))
             continue;
         if (nbad == 0)
@@ -250,7 +275,7 @@ static int check_rules(pl_ctx *c, const parser_query *q, const char *what,
     return 0;
 }
 
-static int window_of(pl_ctx *c, const parser_window *pw, plan_window *w)
+static int window_of(pl_ctx *c, const parser_window *pw, bool emit_final, plan_window *w)
 {
     w->kind = pw->kind == PARSER_WINDOW_TUMBLING  ? PLAN_WINDOW_TUMBLING
               : pw->kind == PARSER_WINDOW_HOPPING ? PLAN_WINDOW_HOPPING
@@ -266,7 +291,9 @@ static int window_of(pl_ctx *c, const parser_window *pw, plan_window *w)
                          "Window advance interval should be more than zero and less than or "
                          "equal to window size");
     int64_t day = 86400000;
+    /* EMIT FINAL without a grace period closes windows at their end (ksqlDB's suppression) */
     w->grace_ms = pw->has_grace ? dur_ms(&pw->grace)
+                  : emit_final  ? 0
                                 : (w->size_ms < day ? day - w->size_ms : 0);
     w->retention_ms = pw->has_retention ? dur_ms(&pw->retention) : w->size_ms + w->grace_ms;
     if (w->retention_ms < w->size_ms + w->grace_ms)
@@ -290,7 +317,7 @@ int pl__agg_steps(pl_ctx *c, const parser_query *q, const char *what, const plan
     const parser_expr *calls[MAX_CALLS];
     int ncalls = 0;
     int rc;
-    if ((rc = collect_calls(c, q, calls, &ncalls)) || (rc = check_rules(c, q, what, calls, ncalls)))
+    if ((rc = collect_calls(c, q, calls, &ncalls)) || (rc = check_rules(c, q, what, src, calls, ncalls)))
         return rc;
     const plan_schema *in = &steps[*nsteps - 1].out;
     int ng = (int)q->group_by.n;
@@ -414,7 +441,7 @@ int pl__agg_steps(pl_ctx *c, const parser_query *q, const char *what, const plan
     as->window.kind = PLAN_WINDOW_NONE;
     as->window.size_ms = as->window.advance_ms = as->window.grace_ms = -1;
     as->window.retention_ms = -1;
-    if (q->window && (rc = window_of(c, q->window, &as->window)))
+    if (q->window && (rc = window_of(c, q->window, q->emit == PARSER_EMIT_FINAL, &as->window)))
         return rc;
     as->emit_final = q->emit == PARSER_EMIT_FINAL;
     bool windowed = q->window != NULL;

@@ -382,6 +382,20 @@ static int expand_star(qstate *st, const parser_select_item *it)
         return pl_err_at(c, it->pos, EDDY_ENOTFOUND,
                          "'%s' is not a valid stream/table name or alias.", it->qualifier);
     int rc;
+    if (st->agg) {
+        /* every source column is a GROUP BY column here (aggregate.c checked): the keys */
+        const plan_schema *src = &st->src->schema;
+        for (int i = 0; i < src->ncols; i++)
+            for (int j = 0; j < st->agg->ngroup; j++) {
+                const parser_expr *g = st->agg->group[j];
+                if (g->kind != PARSER_EXPR_COLUMN || strcmp(g->col.name, src->cols[i].name))
+                    continue;
+                fn_expr *e = col_ref(c, in, j, it->pos);
+                if (!e || (rc = add_item(st, src->cols[i].name, e, j, false, it->pos)))
+                    return c->err->code;
+            }
+        return 0;
+    }
     /* keys */
     int k = 0;
     for (int i = 0; i < in->ncols; i++) {
