@@ -110,8 +110,8 @@ static bool ungrouped(ungrouped_walk *w, const parser_expr *e)
                 if (strcmp(w->params[i], e->col.name) == 0)
                     return false;
         }
-        if (w->windowed && (strcmp(e->col.name, "WINDOWSTART") == 0 ||
-                            strcmp(e->col.name, "WINDOWEND") == 0))
+        /* window bounds: selectable when windowed, "cannot be resolved" otherwise */
+        if (strcmp(e->col.name, "WINDOWSTART") == 0 || strcmp(e->col.name, "WINDOWEND") == 0)
             return false;
         return true;
     }
