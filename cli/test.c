@@ -24,6 +24,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <unistd.h>
 
 typedef struct test_run {
@@ -34,6 +35,8 @@ typedef struct test_run {
     engine *e;
     bool verbose;
 } test_run;
+
+static bool json_i64(const serde_json *j, int64_t *out);
 
 static int64_t zero_clock(void *ctx)
 {
@@ -183,6 +186,23 @@ static int write_inputs(test_run *t)
                         vc ? vc->type : NULL, &vb, &vnull) != 0) {
             rc = cli_error("cannot encode input record %u", i + 1);
             break;
+        }
+        const serde_json *win = serde_json_get(rec, "window");
+        int64_t ws, we;
+        if (!knull && src && src->window.kind != PLAN_WINDOW_NONE && win &&
+            json_i64(serde_json_get(win, "start"), &ws)) {
+            uint8_t x[16];
+            bool session = src->window.kind == PLAN_WINDOW_SESSION;
+            if (!json_i64(serde_json_get(win, "end"), &we))
+                we = ws;
+            for (int k = 0; k < 8; k++) {
+                x[k] = (uint8_t)((uint64_t)(session ? we : ws) >> (56 - 8 * k));
+                x[8 + k] = (uint8_t)((uint64_t)ws >> (56 - 8 * k));
+            }
+            if (eddy_buf_append(&kb, x, session ? 16 : 8) != 0) {
+                rc = cli_error("out of memory");
+                break;
+            }
         }
         broker_record r = {0};
         r.key = knull ? NULL : (kb.data ? kb.data : (const uint8_t *)"");
@@ -428,6 +448,71 @@ static bool headers_match(const serde_json *exp, const broker_record *r)
     return true;
 }
 
+/* Windowed keys (Kafka Streams' TimeWindowedSerializer / SessionWindowedSerializer): the inner
+ * key bytes, then the window start (time windows), or the end then the start (sessions), each
+ * 8 bytes big-endian. */
+static int64_t be64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | p[i];
+    return (int64_t)v;
+}
+
+typedef struct win_key {
+    bool windowed;
+    int64_t start, end;
+    const char *type;      /* "time" or "session" */
+} win_key;
+
+/* Split the window off an actual key of source 'src'; '*key_len' becomes the inner length. */
+static void split_window(const plan_source *src, const uint8_t *key, int32_t *key_len,
+                         win_key *w)
+{
+    memset(w, 0, sizeof *w);
+    if (!src || src->window.kind == PLAN_WINDOW_NONE || !key)
+        return;
+    bool session = src->window.kind == PLAN_WINDOW_SESSION;
+    int32_t n = session ? 16 : 8;
+    if (*key_len < n)
+        return;
+    const uint8_t *suffix = key + *key_len - n;
+    w->windowed = true;
+    if (session) {
+        w->end = be64(suffix);
+        w->start = be64(suffix + 8);
+        w->type = "session";
+    } else {
+        w->start = be64(suffix);
+        w->end = w->start + (src->window.size_ms > 0 ? src->window.size_ms : 0);
+        w->type = "time";
+    }
+    *key_len -= n;
+}
+
+static bool json_i64(const serde_json *j, int64_t *out)
+{
+    eddy_err err = {0};
+    return j && j->kind == SERDE_JSON_NUMBER && eddy_i64_parse(j->text, j->len, out, &err) == 0;
+}
+
+/* Does the expected "window" (may be NULL) match the actual window? */
+static bool window_match(const serde_json *ew, const win_key *w)
+{
+    if (!ew || ew->kind == SERDE_JSON_NULL)
+        return true;
+    if (!w->windowed)
+        return false;
+    int64_t start, end;
+    const serde_json *type = serde_json_get(ew, "type");
+    if (!json_i64(serde_json_get(ew, "start"), &start) || start != w->start)
+        return false;
+    if (json_i64(serde_json_get(ew, "end"), &end) && end != w->end)
+        return false;
+    return !type || type->kind != SERDE_JSON_STRING || strlen(w->type) != type->len ||
+           strncasecmp(type->text, w->type, type->len) == 0;
+}
+
 /* Compare one topic's records with the expected records for it (in order). */
 static int compare_topic(test_run *t, const char *topic, const serde_json **exp, size_t nexp)
 {
@@ -460,7 +545,10 @@ static int compare_topic(test_run *t, const char *topic, const serde_json **exp,
             broker_iter_init(&it, res.data, res.len, off);
             while (rc == 0 && broker_iter_next(&it, &r, &err) == 1) {
                 serde_json *ak, *av;
-                actual_json(t, r.key, r.key_len, src ? &src->key_format : NULL,
+                win_key wk;
+                int32_t inner_len = r.key_len;
+                split_window(src, r.key, &inner_len, &wk);
+                actual_json(t, r.key, inner_len, src ? &src->key_format : NULL,
                             kc ? kc->type : NULL, &ak);
                 actual_json(t, r.value, r.value_len, src ? &src->value_format : NULL,
                             vc ? vc->type : NULL, &av);
@@ -481,6 +569,7 @@ static int compare_topic(test_run *t, const char *topic, const serde_json **exp,
                 if (has_ts && inputs_empty && want_ts == 0)
                     has_ts = false;
                 bool same = json_match(t, ek, ak) && json_match(t, ev, av) &&
+                            window_match(serde_json_get(e, "window"), &wk) &&
                             (!has_ts || want_ts == r.timestamp) &&
                             headers_match(serde_json_get(e, "headers"), &r);
                 if (!same) {
@@ -488,6 +577,9 @@ static int compare_topic(test_run *t, const char *topic, const serde_json **exp,
                             topic, idx + 1, nexp);
                     print_record("expected:", topic, ek, ev, want_ts, has_ts);
                     print_record("actual:", topic, ak, av, r.timestamp, true);
+                    if (wk.windowed)
+                        fprintf(stderr, "  (actual window: start %lld, end %lld, %s)\n",
+                                (long long)wk.start, (long long)wk.end, wk.type);
                     if (!headers_match(serde_json_get(e, "headers"), &r))
                         fprintf(stderr, "  (the headers differ)\n");
                     rc = CLI_EXIT_ERROR;

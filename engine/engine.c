@@ -47,6 +47,7 @@ void engine_close(engine *e)
         eng__query_free(e->queries[i]);
     eddy_free(e->queries);
     eng__catalog_free(e);
+    state_env_close(e->state);
     for (size_t i = 0; i < e->nvars; i++) {
         eddy_free(e->vars[i].name);
         eddy_free(e->vars[i].value);

@@ -14,6 +14,7 @@
 
 #include "eddy/engine.h"
 #include "eddy/operators.h"
+#include "eddy/state.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -50,10 +51,22 @@ typedef struct eng_type {
 
 typedef struct eng_query eng_query;
 
-/* One input partition of a query: the unit of work and of parallelism. */
+/* One input partition of one stage of a query: the unit of work and of parallelism. A query
+ * with a repartition (GROUP BY on a new key) has two stages: stage 0 reads the source and
+ * writes the internal repartition topic, stage 1 reads that topic and writes the sink. */
 typedef struct eng_task {
     eng_query *q;
     int32_t partition;
+    int stage;
+    const char *in_topic;      /* the topic 'in' belongs to */
+    int first_step, last_step; /* plan steps run: decoded rows have steps[first_step]'s
+                                  schema; steps first_step+1 .. last_step follow */
+    broker_log **out_logs;     /* where the last operator writes: sink or repartition topic */
+    int out_nparts;
+    const char *out_topic;
+    state_task *st;            /* the task's stores (stateful stages), or NULL */
+    int64_t uncommitted;       /* records consumed since the last commit */
+    int64_t last_commit_ms;
     broker_log *in;            /* source partition (referenced) */
     int64_t position;          /* next offset to consume */
     op_ctx ctx;
@@ -80,7 +93,13 @@ struct eng_query {
     const char *sink_name;     /* the source it writes (in 'mem') */
     serde *src_key, *src_value, *sink_key, *sink_value;
     int ntasks;
-    eng_task *tasks;
+    eng_task *tasks;           /* stage 0 tasks, then stage 1 tasks */
+    char *repart_topic;        /* internal topic, or NULL */
+    broker_log **repart_logs;
+    int repart_nparts;
+    const eddy_type **repart_types;   /* GROUP_BY output column types */
+    op_agg_spec agg_spec;      /* the AGGREGATE step, for its operators */
+    int64_t commit_interval_ms;
     broker_log **sink_logs;
     int sink_partitions;
     engine *e;
@@ -106,6 +125,7 @@ struct engine {
     eng_query **queries;
     size_t nqueries, queries_cap;
     int next_query_num;        /* ksqlDB numbers queries across the engine: CSAS_X_0, ... */
+    state_env *state;          /* opened with the first stateful query */
     /* threaded mode */
     pthread_t *workers;
     int nworkers;
@@ -127,6 +147,8 @@ int eng__query_start(engine *e, plan_query *plan, eng_mem *mem, const char *kind
                      const char *sink_name, const char *sql, const char **id_out, eddy_err *err);
 void eng__query_free(eng_query *q);
 int64_t eng__task_step(eng_task *t, size_t max_bytes, eddy_err *err);
+/* Flush the task's operators and commit its state with its input position. */
+int eng__task_commit(eng_task *t, eddy_err *err);
 
 /* Serdes for a source/sink schema: key columns (role KEY) or value columns (role VALUE). */
 int eng__serde_for(const plan_schema *schema, const serde_format *fmt, bool is_key,

@@ -17,6 +17,7 @@
 #include "engine_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 static void proclog(eng_query *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -100,9 +101,9 @@ static int sink_write(void *ctx, const op_sink_record *rec, eddy_err *err)
     r->raw_headers = hlen ? (const uint8_t *)(uintptr_t)(hoff + 1) : NULL;
     r->raw_end = hlen ? (const uint8_t *)(uintptr_t)(hoff + 1 + hlen) : NULL;
     r->timestamp = rec->timestamp;
-    t->out_parts[t->nout] = broker_partition_for(q->e->b, q->plan->sink.topic, rec->key,
+    t->out_parts[t->nout] = broker_partition_for(q->e->b, t->out_topic, rec->key,
                                                   rec->key ? rec->key_len : -1,
-                                                  q->sink_partitions);
+                                                  t->out_nparts);
     t->nout++;
     return 0;
 }
@@ -110,7 +111,6 @@ static int sink_write(void *ctx, const op_sink_record *rec, eddy_err *err)
 /* Append the buffered output, one batch per sink partition, in order. */
 static int sink_flush(eng_task *t, eddy_err *err)
 {
-    eng_query *q = t->q;
     if (t->nout == 0)
         return 0;
     const uint8_t *base = t->out_bytes.data;
@@ -128,20 +128,20 @@ static int sink_flush(eng_task *t, eddy_err *err)
         }
     }
     int rc = 0;
-    if (q->sink_partitions == 1) {
-        rc = broker_log_append(q->sink_logs[0], t->out_recs, t->nout, NULL, err);
+    if (t->out_nparts == 1) {
+        rc = broker_log_append(t->out_logs[0], t->out_recs, t->nout, NULL, err);
     } else {
         /* Group per partition, keeping order within each. */
         broker_record *tmp = eddy_malloc(t->nout * sizeof *tmp);
         if (!tmp)
             return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
-        for (int p = 0; rc == 0 && p < q->sink_partitions; p++) {
+        for (int p = 0; rc == 0 && p < t->out_nparts; p++) {
             size_t n = 0;
             for (size_t i = 0; i < t->nout; i++)
                 if (t->out_parts[i] == p)
                     tmp[n++] = t->out_recs[i];
             if (n)
-                rc = broker_log_append(q->sink_logs[p], tmp, n, NULL, err);
+                rc = broker_log_append(t->out_logs[p], tmp, n, NULL, err);
         }
         eddy_free(tmp);
     }
@@ -247,6 +247,8 @@ static int decode_row(eng_task *t, const broker_record *r, op_row *row, eddy_err
     row->offset = r->offset;
     row->headers = r->raw_headers;
     row->headers_end = r->raw_end;
+    row->flags = 0;
+    row->window_start = row->window_end = 0;
     if (src->timestamp) {
         fn_ctx fc = {0};
         fc.arena = a;
@@ -286,6 +288,33 @@ static int decode_row(eng_task *t, const broker_record *r, op_row *row, eddy_err
     return 1;
 }
 
+/* Decode an internal (repartition) record into 'row' (schema of steps[first_step]). Returns 1,
+ * 0 to skip it (logged), or EDDY_ENOMEM. */
+static int decode_internal(eng_task *t, const broker_record *r, op_row *row)
+{
+    eng_query *q = t->q;
+    const plan_step *s = &q->plan->steps[t->first_step];
+    eddy_value *cols = eddy_arena_alloc(&t->batch, (size_t)(s->out.ncols + 1) * sizeof *cols);
+    if (!cols)
+        return EDDY_ENOMEM;
+    eddy_err e = {0};
+    if (op_internal_decode(q->repart_types, s->out.ncols, s->nkeys, r->key, r->key_len,
+                           r->value, r->value_len, &t->batch, cols, &e) != 0) {
+        if (e.code == EDDY_ENOMEM)
+            return EDDY_ENOMEM;
+        proclog(q, "Failed to decode record from topic %s partition %d offset %lld: %s",
+                t->in_topic, t->partition, (long long)r->offset, e.msg);
+        t->skipped++;
+        return 0;
+    }
+    memset(row, 0, sizeof *row);
+    row->cols = cols;
+    row->rowtime = r->timestamp;
+    row->partition = t->partition;
+    row->offset = r->offset;
+    return 1;
+}
+
 /* Process up to 'max_bytes' of input from the task's position. Returns the records consumed
  * (0 when nothing was there) or a negative error. */
 int64_t eng__task_step(eng_task *t, size_t max_bytes, eddy_err *err)
@@ -322,7 +351,8 @@ int64_t eng__task_step(eng_task *t, size_t max_bytes, eddy_err *err)
             rows = bigger;
             cap *= 2;
         }
-        int d = decode_row(t, &r, &rows[n], err);
+        int d = t->first_step == 0 ? decode_row(t, &r, &rows[n], err)
+                                   : decode_internal(t, &r, &rows[n]);
         if (d < 0) {
             rc = err->code ? err->code
                            : eddy_err_set(err, EDDY_ENOMEM, "out of memory decoding records");
@@ -346,8 +376,36 @@ int64_t eng__task_step(eng_task *t, size_t max_bytes, eddy_err *err)
     if (rc)
         return rc;
     t->processed += consumed;
+    t->uncommitted += consumed;
     t->position = res.next_offset;
     return consumed;
+}
+
+int eng__task_commit(eng_task *t, eddy_err *err)
+{
+    for (int k = 0; k < t->nops; k++) {
+        op *o = t->ops[k];
+        int rc = o->ops->flush ? o->ops->flush(o, err) : 0;
+        if (rc)
+            return rc;
+    }
+    /* what a flush emitted (closed windows) goes out before the commit */
+    int rc = sink_flush(t, err);
+    eddy_arena_reset(&t->batch);
+    if (rc)
+        return rc;
+    if (t->st) {
+        state_offset off = {t->in_topic, t->partition, t->position};
+        state_offsets offs = {&off, 1};
+        if ((rc = state_task_commit(t->st, &offs, err)) != 0)
+            return rc;
+    }
+    char group[600];
+    snprintf(group, sizeof group, "_eddy-query_%s", t->q->id);
+    broker_group_commit(t->q->e->b, group, t->in_topic, t->partition, t->position, NULL, NULL);
+    t->uncommitted = 0;
+    t->last_commit_ms = eddy_monotonic_ms();
+    return 0;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -366,44 +424,114 @@ static int project_key_cols(op *o, const plan_schema *in, bool rekey, eddy_err *
     return rc;
 }
 
-static int task_build(eng_query *q, eng_task *t, eddy_err *err)
+static op_window_kind op_window_of(plan_window_kind k)
+{
+    switch (k) {
+    case PLAN_WINDOW_TUMBLING: return OP_WINDOW_TUMBLING;
+    case PLAN_WINDOW_HOPPING: return OP_WINDOW_HOPPING;
+    case PLAN_WINDOW_SESSION: return OP_WINDOW_SESSION;
+    default: return OP_WINDOW_NONE;
+    }
+}
+
+static state_env *state_env_of(engine *e, eddy_err *err)
+{
+    if (!e->state && state_env_open(e->opts.data_dir, e->b, NULL, &e->state, err) != 0)
+        return NULL;
+    return e->state;
+}
+
+/* Open the task's state and its store, restore it, and resume at the committed position. */
+static int task_state(eng_query *q, eng_task *t, const plan_step *agg, int32_t npartitions,
+                      state_store **store, eddy_err *err)
+{
+    state_env *env = state_env_of(q->e, err);
+    if (!env)
+        return err->code ? err->code : EDDY_EIO;
+    int rc = state_task_open(env, q->id, t->partition, npartitions, NULL, &t->st, err);
+    if (rc)
+        return rc;
+    bool windowed = agg->window.kind != PLAN_WINDOW_NONE;
+    if (agg->window.kind == PLAN_WINDOW_SESSION)
+        rc = state_store_open(t->st, "Aggregate-Materialize", STATE_SESSION, 0, store, err);
+    else
+        rc = state_store_open(t->st, "Aggregate-Materialize", windowed ? STATE_WINDOW : STATE_KV,
+                              windowed ? agg->window.size_ms : 0, store, err);
+    if (rc)
+        return rc;
+    state_restore_info info;
+    if ((rc = state_task_restore(t->st, &info, err)) != 0)
+        return rc;
+    if (info.have_inputs)
+        for (size_t i = 0; i < info.inputs.n; i++)
+            if (strcmp(info.inputs.items[i].topic, t->in_topic) == 0 &&
+                info.inputs.items[i].partition == t->partition)
+                t->position = info.inputs.items[i].offset;
+    return 0;
+}
+
+static int task_build(eng_query *q, eng_task *t, int32_t npartitions, eddy_err *err)
 {
     t->ctx.arena = &t->batch;
     t->ctx.fn_config = &q->fn_config;
     t->ctx.log = op_log;
     t->ctx.log_ctx = t;
+    t->last_commit_ms = eddy_monotonic_ms();
     const plan_query *p = q->plan;
-    t->ops = eddy_calloc((size_t)p->nsteps, sizeof *t->ops);
+    t->ops = eddy_calloc((size_t)p->nsteps + 1, sizeof *t->ops);
     if (!t->ops)
         return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
     op *prev = NULL;
-    for (int i = 1; i < p->nsteps; i++) {
-        const plan_step *s = &p->steps[i];
+    for (int i = t->first_step + 1; i <= t->last_step + 1; i++) {
+        const plan_step *s = i <= t->last_step ? &p->steps[i] : NULL;
         op *o = NULL;
         int rc;
-        switch (s->kind) {
-        case PLAN_STEP_FILTER:
-            rc = op_filter_create(&t->ctx, s->predicate, s->nvars, &o, err);
-            break;
-        case PLAN_STEP_PROJECT:
-        case PLAN_STEP_REKEY:
-            rc = op_project_create(&t->ctx, (const fn_expr *const *)s->exprs, s->nexprs,
-                                   s->nvars, &o, err);
-            if (rc == 0)
-                rc = project_key_cols(o, &p->steps[i - 1].out, s->kind == PLAN_STEP_REKEY,
-                                      err);
-            break;
-        case PLAN_STEP_FLATMAP:
-            rc = op_flatmap_create(&t->ctx, (const fn_expr *const *)s->exprs, s->nexprs,
-                                   (const fn_expr *const *)s->tfns, s->ntfns, s->nvars, &o, err);
-            break;
-        case PLAN_STEP_SINK:
-            rc = op_sink_create(&t->ctx, q->sink_key, q->sink_value, s->timestamp, sink_write, t,
-                                &o, err);
-            break;
-        default:
-            rc = eddy_err_set(err, EDDY_EUNSUPPORTED, "plan step %d is not supported yet",
-                              (int)s->kind);
+        if (!s) {
+            /* after the last step of stage 0 of a repartitioned query: the internal topic */
+            if (t->last_step == p->nsteps - 1)
+                break;
+            const plan_step *g = &p->steps[t->last_step];
+            rc = op_internal_sink_create(&t->ctx, q->repart_types, g->out.ncols, g->nkeys,
+                                         sink_write, t, &o, err);
+        } else {
+            switch (s->kind) {
+            case PLAN_STEP_FILTER:
+                rc = op_filter_create(&t->ctx, s->predicate, s->nvars, &o, err);
+                break;
+            case PLAN_STEP_PROJECT:
+            case PLAN_STEP_REKEY:
+                rc = op_project_create(&t->ctx, (const fn_expr *const *)s->exprs, s->nexprs,
+                                       s->nvars, &o, err);
+                if (rc == 0)
+                    rc = project_key_cols(o, &p->steps[i - 1].out, s->kind == PLAN_STEP_REKEY,
+                                          err);
+                break;
+            case PLAN_STEP_FLATMAP:
+                rc = op_flatmap_create(&t->ctx, (const fn_expr *const *)s->exprs, s->nexprs,
+                                       (const fn_expr *const *)s->tfns, s->ntfns, s->nvars, &o,
+                                       err);
+                break;
+            case PLAN_STEP_GROUP_BY:
+                rc = op_group_by_create(&t->ctx, (const fn_expr *const *)s->exprs, s->nexprs,
+                                        s->nkeys, s->nvars, &o, err);
+                break;
+            case PLAN_STEP_AGGREGATE: {
+                state_store *store = NULL;
+                rc = task_state(q, t, s, npartitions, &store, err);
+                if (rc == 0)
+                    rc = op_aggregate_create(&t->ctx, &q->agg_spec, store, &o, err);
+                break;
+            }
+            case PLAN_STEP_SINK:
+                rc = op_sink_create(&t->ctx, q->sink_key, q->sink_value, s->timestamp,
+                                    sink_write, t, &o, err);
+                if (rc == 0)
+                    op_sink_set_window(o, q->agg_spec.window);
+                break;
+            default:
+                rc = eddy_err_set(err, EDDY_EUNSUPPORTED, "plan step %d is not supported yet",
+                                  (int)s->kind);
+            }
         }
         if (rc)
             return rc;
@@ -432,9 +560,15 @@ void eng__query_free(eng_query *q)
         eddy_buf_free(&t->out_bytes);
         eddy_free(t->out_recs);
         eddy_free(t->out_parts);
+        state_task_close(t->st);
         broker_log_release(t->in);
     }
     eddy_free(q->tasks);
+    for (int p = 0; p < q->repart_nparts; p++)
+        broker_log_release(q->repart_logs[p]);
+    eddy_free(q->repart_logs);
+    eddy_free(q->repart_topic);
+    eddy_free(q->repart_types);
     for (int p = 0; p < q->sink_partitions; p++)
         broker_log_release(q->sink_logs[p]);
     eddy_free(q->sink_logs);
@@ -513,7 +647,66 @@ int eng__query_start(engine *e, plan_query *plan, eng_mem *mem, const char *kind
         rc = np;
         goto fail;
     }
-    q->tasks = eddy_calloc((size_t)np, sizeof *q->tasks);
+    /* stages: split at a repartitioning GROUP_BY */
+    int split = -1;
+    for (int i = 0; i < plan->nsteps; i++) {
+        const plan_step *st = &plan->steps[i];
+        if (st->kind == PLAN_STEP_GROUP_BY && st->repartition)
+            split = i;
+        if (st->kind == PLAN_STEP_AGGREGATE) {
+            op_agg_spec *sp = &q->agg_spec;
+            sp->nkeys = st->nkeys;
+            sp->naggs = st->naggs;
+            sp->aggs = st->aggs;
+            sp->agg_args = st->agg_args;
+            sp->window = op_window_of(st->window.kind);
+            sp->size_ms = st->window.size_ms;
+            sp->advance_ms = st->window.advance_ms;
+            sp->grace_ms = st->window.grace_ms;
+            sp->retention_ms = st->window.retention_ms;
+            sp->emit_final = st->emit_final;
+            sp->having = st->having;
+            sp->nvars = st->nvars;
+            const plan_step *in = &plan->steps[i - 1];
+            q->repart_types = eddy_calloc((size_t)in->out.ncols + 1, sizeof *q->repart_types);
+            if (!q->repart_types) {
+                rc = eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+                goto fail;
+            }
+            for (int c = 0; c < in->out.ncols; c++)
+                q->repart_types[c] = in->out.cols[c].type;
+            sp->key_types = q->repart_types;
+        }
+    }
+    const char *ci = eng__prop(e, "commit.interval.ms");
+    if (!ci)
+        ci = eng__prop(e, "ksql.streams.commit.interval.ms");
+    q->commit_interval_ms = ci ? atoll(ci) : 100;
+    if (split >= 0) {
+        char rt[600];
+        snprintf(rt, sizeof rt, "%s-Aggregate-GroupBy-repartition", q->id);
+        q->repart_topic = eddy_strdup(rt);
+        if (!q->repart_topic) {
+            rc = eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+            goto fail;
+        }
+        plan->steps[split].repartition_topic = q->repart_topic;
+        eddy_err tmp = {0};
+        int have = broker_topic_partitions(e->b, rt, &tmp);
+        if (have < 0 && (rc = broker_topic_create(e->b, rt, np, NULL, err)) != 0)
+            goto fail;
+        q->repart_nparts = have > 0 ? have : np;
+        q->repart_logs = eddy_calloc((size_t)q->repart_nparts, sizeof *q->repart_logs);
+        if (!q->repart_logs) {
+            rc = eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+            goto fail;
+        }
+        for (int p = 0; p < q->repart_nparts; p++)
+            if ((rc = broker_log_get(e->b, rt, p, &q->repart_logs[p], err)) != 0)
+                goto fail;
+    }
+    int nstage1 = split >= 0 ? q->repart_nparts : 0;
+    q->tasks = eddy_calloc((size_t)(np + nstage1), sizeof *q->tasks);
     if (!q->tasks) {
         rc = eddy_err_set(err, EDDY_ENOMEM, "out of memory");
         goto fail;
@@ -524,21 +717,30 @@ int eng__query_start(engine *e, plan_query *plan, eng_mem *mem, const char *kind
     bool earliest = e->opts.stepped ? true : (reset && strcmp(reset, "earliest") == 0);
     char group[600];
     group_of(q, group, sizeof group);
-    for (int p = 0; p < np; p++) {
-        eng_task *t = &q->tasks[p];
+    for (int k = 0; k < np + nstage1; k++) {
+        eng_task *t = &q->tasks[k];
+        bool second = k >= np;
         t->q = q;
-        t->partition = p;
+        t->partition = second ? k - np : k;
+        t->stage = second ? 1 : 0;
+        t->in_topic = second ? q->repart_topic : plan->source->topic;
+        t->first_step = second ? split : 0;
+        t->last_step = !second && split >= 0 ? split : plan->nsteps - 1;
+        bool to_sink = t->last_step == plan->nsteps - 1;
+        t->out_logs = to_sink ? q->sink_logs : q->repart_logs;
+        t->out_nparts = to_sink ? q->sink_partitions : q->repart_nparts;
+        t->out_topic = to_sink ? plan->sink.topic : q->repart_topic;
         eddy_arena_init(&t->batch, 256 * 1024);
         eddy_buf_init(&t->out_bytes);
         q->ntasks++;
-        if ((rc = broker_log_get(e->b, plan->source->topic, p, &t->in, err)) != 0)
+        if ((rc = broker_log_get(e->b, t->in_topic, t->partition, &t->in, err)) != 0)
             goto fail;
         int64_t committed = -1;
-        broker_group_fetch(e->b, group, plan->source->topic, p, &committed, NULL);
+        broker_group_fetch(e->b, group, t->in_topic, t->partition, &committed, NULL);
         t->position = committed >= 0 ? committed
-                      : earliest     ? broker_log_start_offset(t->in)
-                                     : broker_log_end_offset(t->in);
-        if ((rc = task_build(q, t, err)) != 0)
+                      : earliest || second ? broker_log_start_offset(t->in)
+                                           : broker_log_end_offset(t->in);
+        if ((rc = task_build(q, t, second ? q->repart_nparts : np, err)) != 0)
             goto fail;
     }
     if (e->nqueries == e->queries_cap) {
@@ -578,9 +780,15 @@ int64_t engine_query_run(engine *e, const char *query_id, eddy_err *err)
         int64_t n;
         /* Small fetches: stepped mode promises record-by-record semantics, and batches of a
          * few records keep each step's working set small. */
-        while ((n = eng__task_step(&q->tasks[i], 64 * 1024, err)) > 0)
+        eng_task *t = &q->tasks[i];
+        while ((n = eng__task_step(t, 64 * 1024, err)) > 0) {
             total += n;
+            if (t->uncommitted >= 4096 && (n = eng__task_commit(t, err)) != 0)
+                return n;
+        }
         if (n < 0)
+            return n;
+        if ((n = eng__task_commit(t, err)) != 0)
             return n;
     }
     return total;
@@ -596,10 +804,14 @@ typedef struct worker_arg {
 
 static void commit_task(eng_task *t)
 {
-    char group[600];
-    group_of(t->q, group, sizeof group);
-    broker_group_commit(t->q->e->b, group, t->q->plan->source->topic, t->partition, t->position,
-                        NULL, NULL);
+    if (t->q->failed)
+        return;
+    eddy_err err = {0};
+    if (eng__task_commit(t, &err) != 0) {
+        t->q->failed = true;
+        snprintf(t->q->error, sizeof t->q->error, "%s", err.msg);
+        proclog(t->q, "query failed: commit: %s", err.msg);
+    }
 }
 
 static void *worker_main(void *p)
@@ -633,12 +845,16 @@ static void *worker_main(void *p)
             }
         }
         int64_t now = eddy_monotonic_ms();
-        if (now - last_commit >= 1000) {
+        if (now - last_commit >= 20) {
             k = 0;
             for (size_t qi = 0; qi < nq; qi++)
-                for (int ti = 0; ti < e->queries[qi]->ntasks; ti++, k++)
-                    if ((int)(k % (size_t)e->nworkers) == wa->index)
-                        commit_task(&e->queries[qi]->tasks[ti]);
+                for (int ti = 0; ti < e->queries[qi]->ntasks; ti++, k++) {
+                    eng_task *t = &e->queries[qi]->tasks[ti];
+                    if ((int)(k % (size_t)e->nworkers) == wa->index &&
+                        (t->uncommitted > 0 || t->st) &&
+                        now - t->last_commit_ms >= t->q->commit_interval_ms)
+                        commit_task(t);
+                }
             last_commit = now;
         }
         if (did == 0) {

@@ -301,7 +301,21 @@ typedef struct op_sink {
     void *write_ctx;
     eddy_buf kbuf, vbuf;
     int64_t stream_time;     /* the largest rowtime seen, -1 before any */
+    op_window_kind window;
 } op_sink;
+
+void op_sink_set_window(op *sink, op_window_kind kind)
+{
+    ((op_sink *)sink)->window = kind;
+}
+
+static int put_be64(eddy_buf *b, int64_t v)
+{
+    uint8_t x[8];
+    for (int i = 0; i < 8; i++)
+        x[i] = (uint8_t)((uint64_t)v >> (56 - 8 * i));
+    return eddy_buf_append(b, x, 8);
+}
 
 static void sink_log(op *self, const char *msg)
 {
@@ -346,15 +360,23 @@ static int sink_process(op *self, int port, const op_batch *in, eddy_err *err)
         eddy_err e = {0};
         s->kbuf.len = 0;
         s->vbuf.len = 0;
+        bool tomb = r->flags & OP_ROW_TOMBSTONE;
         if ((s->key && !r->key_null &&
              serde_encode(s->key, r->cols, &s->kbuf, &knull, &e) != 0) ||
-            (s->value && !r->value_null &&
+            (s->value && !r->value_null && !tomb &&
              serde_encode(s->value, r->cols, &s->vbuf, &vnull, &e) != 0)) {
             if (e.code == EDDY_ENOMEM)
                 return eddy_err_set(err, EDDY_ENOMEM, "out of memory in sink");
             if (self->ctx->log)
                 self->ctx->log(self->ctx->log_ctx, self->name, &e);
             continue;
+        }
+        if (!knull && s->window != OP_WINDOW_NONE && (r->flags & OP_ROW_WINDOWED)) {
+            int wrc = s->window == OP_WINDOW_SESSION
+                          ? put_be64(&s->kbuf, r->window_end) || put_be64(&s->kbuf, r->window_start)
+                          : put_be64(&s->kbuf, r->window_start);
+            if (wrc)
+                return eddy_err_set(err, EDDY_ENOMEM, "out of memory in sink");
         }
         rec.key = knull ? NULL : (s->kbuf.data ? s->kbuf.data : (const uint8_t *)"");
         rec.key_len = knull ? -1 : (int32_t)s->kbuf.len;

@@ -70,7 +70,38 @@ static int format_text(const serde_format *f, eddy_buf *out)
 }
 
 static const char *const KIND_NAMES[] = {"SOURCE", "FILTER", "PROJECT", "FLATMAP", "REKEY",
-                                         "SINK"};
+                                         "SINK", "GROUP_BY", "AGGREGATE"};
+
+static const char *const WINDOW_NAMES[] = {"NONE", "TUMBLING", "HOPPING", "SESSION"};
+
+/* AGGREGATE: the calls over the input row, the window, the emit mode, HAVING. */
+static int aggregate_text(const plan_step *s, const plan_schema *in, eddy_buf *out)
+{
+    for (int j = 0; j < s->naggs; j++) {
+        const fn_agg_call *c = s->aggs[j];
+        if (eddy_buf_printf(out, "%s%s(", j ? ", " : " ", c->fn->name))
+            return EDDY_ENOMEM;
+        for (int a = 0; a < c->ncols; a++)
+            if ((a && eddy_buf_printf(out, ", ")) ||
+                pl_format_ident(in->cols[s->agg_args[j] + a].name, out))
+                return EDDY_ENOMEM;
+        if (eddy_buf_printf(out, ") AS ") || pl_format_ident(s->out.cols[s->nkeys + j].name,
+                                                             out))
+            return EDDY_ENOMEM;
+    }
+    const plan_window *w = &s->window;
+    if (w->kind != PLAN_WINDOW_NONE &&
+        eddy_buf_printf(out, " window=%s(size=%lld advance=%lld grace=%lld retention=%lld)",
+                        WINDOW_NAMES[w->kind], (long long)w->size_ms, (long long)w->advance_ms,
+                        (long long)w->grace_ms, (long long)w->retention_ms))
+        return EDDY_ENOMEM;
+    if (eddy_buf_printf(out, " emit=%s", s->emit_final ? "FINAL" : "CHANGES"))
+        return EDDY_ENOMEM;
+    if (s->having && (eddy_buf_printf(out, " having=") ||
+                      planner_format_expr(s->having, &s->out, out)))
+        return EDDY_ENOMEM;
+    return 0;
+}
 
 int planner_explain(const plan_query *q, eddy_buf *out)
 {
@@ -126,6 +157,20 @@ int planner_explain(const plan_query *q, eddy_buf *out)
             rc = rc || eddy_buf_printf(out, "\n") || schema_line(&s->out, out);
             break;
         }
+        case PLAN_STEP_GROUP_BY:
+            for (int k = 0; k < s->nexprs && !rc; k++)
+                rc = eddy_buf_printf(out, "%s", k ? ", " : " ") ||
+                     planner_format_expr(s->exprs[k], in, out) ||
+                     eddy_buf_printf(out, " AS ") || pl_format_ident(s->out.cols[k].name, out);
+            if (!rc && s->repartition)
+                rc = eddy_buf_printf(out, " repartition=%s",
+                                     s->repartition_topic ? s->repartition_topic : "yes");
+            rc = rc || eddy_buf_printf(out, "\n") || schema_line(&s->out, out);
+            break;
+        case PLAN_STEP_AGGREGATE:
+            rc = aggregate_text(s, in, out) || eddy_buf_printf(out, "\n") ||
+                 schema_line(&s->out, out);
+            break;
         case PLAN_STEP_SINK:
             rc = eddy_buf_printf(out, " topic=%s partitions=%d key=", q->sink.topic,
                                  q->sink.partitions) ||

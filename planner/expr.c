@@ -1080,6 +1080,17 @@ static int literal_expr(pl_ctx *c, const parser_expr *e, fn_expr **out)
 
 int pl_expr(pl_ctx *c, pl_scope *s, const parser_expr *e, fn_expr **out)
 {
+    for (int i = 0; i < s->nsubst; i++) {
+        if (pl_ast_equal(e, s->subst_ast[i])) {
+            int col = s->subst_col[i];
+            fn_expr *r = pl_node(c, FN_COLUMN, s->schema->cols[col].type, e->pos, 0);
+            if (!r)
+                return c->err->code;
+            r->u.index = col;
+            *out = r;
+            return 0;
+        }
+    }
     switch (e->kind) {
     case PARSER_EXPR_NULL:
     case PARSER_EXPR_BOOL:

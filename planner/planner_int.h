@@ -58,6 +58,11 @@ typedef struct pl_scope {
     int ntfns;                   /* table function calls already planned (SELECT only) */
     const pl_tfn *tfns;
     bool allow_tfn;              /* may a table function call appear here? */
+    /* After an aggregation: sub-expressions equal (pl_ast_equal) to subst_ast[i] (GROUP BY
+     * expressions, aggregate calls) read column subst_col[i] of 'schema' instead. */
+    int nsubst;
+    const parser_expr *const *subst_ast;
+    const int *subst_col;
 } pl_scope;
 
 /* ---- errors (analyze.c) ---- */
@@ -146,6 +151,29 @@ typedef enum pl_query_mode {
 
 int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode,
                        plan_stmt *ps);
+
+/* ---- aggregation (aggregate.c) ---- */
+
+/* What the SELECT list and HAVING are typed against after GROUP BY. */
+typedef struct pl_agg {
+    int ngroup;
+    const parser_expr **group;   /* the GROUP BY expressions */
+    const char **group_names;    /* their text, for messages */
+    int nsubst;
+    const parser_expr **subst_ast;
+    int *subst_col;
+    bool windowed;
+} pl_agg;
+
+/* Does the query aggregate (GROUP BY, WINDOW or an aggregate call in SELECT/HAVING)? */
+bool pl__query_aggregates(const parser_query *q);
+
+/* Append GROUP_BY and AGGREGATE steps after steps[*nsteps - 1] (their input) and describe
+ * the result in 'out'. Checks ksqlDB's aggregation rules (non-aggregate expressions must be
+ * grouped, no nested aggregates, no aggregates in GROUP BY, ...). 'what' names the statement
+ * in messages ("CREATE TABLE AS SELECT"). */
+int pl__agg_steps(pl_ctx *c, const parser_query *q, const char *what, const plan_source *src,
+                  plan_step *steps, int *nsteps, pl_agg *out);
 
 /* ---- WITH clause (analyze.c) ---- */
 

@@ -61,6 +61,7 @@ typedef struct qstate {
     const char **part_names;
     /* the schema the SELECT list is typed against */
     const plan_schema *in;
+    pl_agg *agg;                /* GROUP BY: what SELECT is typed against, or NULL */
     int nkeys;                  /* key columns the sink must carry */
     const char **key_names;     /* for messages */
     sel_item *items;
@@ -381,6 +382,20 @@ static int expand_star(qstate *st, const parser_select_item *it)
         return pl_err_at(c, it->pos, EDDY_ENOTFOUND,
                          "'%s' is not a valid stream/table name or alias.", it->qualifier);
     int rc;
+    if (st->agg) {
+        /* every source column is a GROUP BY column here (aggregate.c checked): the keys */
+        const plan_schema *src = &st->src->schema;
+        for (int i = 0; i < src->ncols; i++)
+            for (int j = 0; j < st->agg->ngroup; j++) {
+                const parser_expr *g = st->agg->group[j];
+                if (g->kind != PARSER_EXPR_COLUMN || strcmp(g->col.name, src->cols[i].name))
+                    continue;
+                fn_expr *e = col_ref(c, in, j, it->pos);
+                if (!e || (rc = add_item(st, src->cols[i].name, e, j, false, it->pos)))
+                    return c->err->code;
+            }
+        return 0;
+    }
     /* keys */
     int k = 0;
     for (int i = 0; i < in->ncols; i++) {
@@ -423,6 +438,11 @@ static int select_items(qstate *st, const pl_tfn *tfns, int ntfns, int *nslots)
     const parser_query *q = st->q;
     pl_scope sc;
     scope_init(st, &sc, st->in, "SELECT", nslots);
+    if (st->agg) {
+        sc.nsubst = st->agg->nsubst;
+        sc.subst_ast = st->agg->subst_ast;
+        sc.subst_col = st->agg->subst_col;
+    }
     sc.tfns = tfns;
     sc.ntfns = ntfns;
     int gen = 0;
@@ -488,6 +508,12 @@ static int check_keys(qstate *st, const char *sink_name)
         for (int i = 0; i < st->nitems; i++) {
             if (st->items[i].key != k)
                 continue;
+            if (first >= 0 && st->agg) {
+                eddy_buf_free(&names);
+                return pl_err_at(c, st->items[i].pos, EDDY_ETYPE,
+                                 "The projection contains a key column more than once: `%s` and "
+                                 "`%s`.", st->items[first].name, st->items[i].name);
+            }
             if (first >= 0) {
                 eddy_buf_free(&names);
                 return pl_err_at(c, st->items[i].pos, EDDY_ETYPE,
@@ -508,7 +534,9 @@ static int check_keys(qstate *st, const char *sink_name)
     }
     int rc = 0;
     if (missing) {
-        const char *what = st->rekeyed ? "partitioning expression" : "key column";
+        const char *what = st->agg       ? "grouping expression"
+                           : st->rekeyed ? "partitioning expression"
+                                         : "key column";
         const char *list = eddy_buf_cstr(&names) ? (const char *)names.data : "";
         rc = pl_err_at(c, st->q->pos, EDDY_ETYPE,
                        "The query used to build `%s` must include the %s%s %s in its projection "
@@ -705,6 +733,8 @@ static int unsupported_parts(pl_ctx *c, const parser_query *q)
 {
     if (q->njoins)
         return pl_err_at(c, q->joins[0].pos, EDDY_EUNSUPPORTED, "JOIN is not supported yet");
+    if (pl__query_aggregates(q))
+        return 0;   /* aggregate.c checks the rest */
     if (q->window)
         return pl_err_at(c, q->window->pos, EDDY_EUNSUPPORTED,
                          "Windowed aggregation (WINDOW) is not supported yet");
@@ -759,7 +789,17 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
     if (st.src->kind == PLAN_TABLE)
         return pl_err_at(c, q->from.pos, EDDY_EUNSUPPORTED,
                          "Queries on tables are not supported yet: %s", st.src->name);
-    if (mode == PL_Q_CREATE_AS && stmt->create.source == PARSER_SOURCE_TABLE)
+    bool aggregating = pl__query_aggregates(q);
+    plan_source_kind result_kind = aggregating ? PLAN_TABLE : PLAN_STREAM;
+    if (mode == PL_Q_CREATE_AS && aggregating && stmt->create.source != PARSER_SOURCE_TABLE)
+        return pl_err_at(c, stmt->pos, EDDY_ETYPE,
+                         "Invalid result type. Your SELECT query produces a TABLE. Please use "
+                         "CREATE TABLE AS SELECT statement instead.");
+    if (mode == PL_Q_INSERT && aggregating)
+        return pl_err_at(c, stmt->pos, EDDY_ETYPE,
+                         "INSERT INTO can only be used to insert into a stream. %s is a table.",
+                         target->name);
+    if (mode == PL_Q_CREATE_AS && !aggregating && stmt->create.source == PARSER_SOURCE_TABLE)
         return pl_err_at(c, stmt->pos, EDDY_ETYPE,
                          "Invalid result type. Your SELECT query produces a STREAM. Please use "
                          "CREATE STREAM AS SELECT statement instead.");
@@ -780,7 +820,7 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
         (rc = pl_with_formats(c, &w, &st.src->key_format, &st.src->value_format, &kf, &vf,
                               &key_explicit)))
         return rc;
-    if (mode == PL_Q_CREATE_AS && (rc = pl__check_create_target(c, stmt, PLAN_STREAM)))
+    if (mode == PL_Q_CREATE_AS && (rc = pl__check_create_target(c, stmt, result_kind)))
         return rc;
 
     if ((rc = source_step(&st)))
@@ -789,6 +829,23 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
         return rc;
     if (q->has_partition_by && (rc = rekey_step(&st)))
         return rc;
+    pl_agg agg;
+    memset(&agg, 0, sizeof agg);
+    if (aggregating) {
+        const char *what = mode == PL_Q_CREATE_AS ? "CREATE TABLE AS SELECT"
+                           : mode == PL_Q_INSERT  ? "INSERT INTO"
+                                                  : "SELECT";
+        if (q->has_partition_by)
+            return pl_err_at(c, q->pos, EDDY_ETYPE,
+                             "PARTITION BY and GROUP BY in the same query is not supported");
+        if ((rc = pl__agg_steps(c, q, what, st.src, st.steps, &st.nsteps, &agg)))
+            return rc;
+        st.agg = &agg;
+        st.rekeyed = true;
+        st.npart = agg.ngroup;
+        st.part = agg.group;
+        st.part_names = agg.group_names;
+    }
     pl_tfn *tfns = NULL;
     int ntfns = 0;
     if ((rc = flatmap_step(&st, &tfns, &ntfns)))
@@ -835,7 +892,7 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
         if (!ns)
             return pl_oom(c);
         ns->name = stmt->create.name;
-        ns->kind = PLAN_STREAM;
+        ns->kind = result_kind;
         if (w.kafka_topic) {
             ns->topic = w.kafka_topic;
         } else {
@@ -849,6 +906,10 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
         ns->schema = *proj;
         ns->timestamp_format = w.timestamp_format;
         ns->window = st.src->window;
+        if (aggregating)
+            for (int i = 0; i < st.nsteps; i++)
+                if (st.steps[i].kind == PLAN_STEP_AGGREGATE)
+                    ns->window = st.steps[i].window;
         ns->sql = stmt->text;
         fn_expr *ts = NULL;
         if ((rc = sink_step(&st, proj, &w, &ts, &ns->timestamp_col)))

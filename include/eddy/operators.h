@@ -25,6 +25,7 @@
 #include "eddy/common.h"
 #include "eddy/functions.h"
 #include "eddy/serde.h"
+#include "eddy/state.h"
 
 typedef struct op_row {
     eddy_value *cols;        /* the step's schema, in order */
@@ -39,7 +40,15 @@ typedef struct op_row {
      * table functions drop it. A null key stays null until PARTITION BY makes a new one. */
     bool key_null;
     bool value_null;
+    uint8_t flags;           /* OP_ROW_* */
+    int64_t window_start;    /* windowed rows (aggregates): the window bounds */
+    int64_t window_end;
 } op_row;
+
+enum {
+    OP_ROW_TOMBSTONE = 1,    /* the sink writes the key with a null value */
+    OP_ROW_WINDOWED = 2      /* window_start/window_end are set */
+};
 
 typedef struct op_batch {
     op_row *rows;
@@ -116,6 +125,54 @@ typedef int (*op_sink_write_fn)(void *write_ctx, const op_sink_record *rec, eddy
 int op_sink_create(op_ctx *ctx, const serde *key_serde, const serde *value_serde,
                    const fn_expr *timestamp, op_sink_write_fn write, void *write_ctx, op **out,
                    eddy_err *err);
+
+/* Windowed sink keys, as Kafka Streams' TimeWindowedSerializer (key bytes, then the window
+ * start as 8 bytes big-endian) and SessionWindowedSerializer (key bytes, then the end and the
+ * start, 8 bytes big-endian each). Rows without OP_ROW_WINDOWED keep plain keys. */
+typedef enum op_window_kind {
+    OP_WINDOW_NONE, OP_WINDOW_TUMBLING, OP_WINDOW_HOPPING, OP_WINDOW_SESSION
+} op_window_kind;
+
+void op_sink_set_window(op *sink, op_window_kind kind);
+
+/* ---------------------------------------------------------------------------------------------
+ * Aggregation (op_aggregate.c)
+ * ------------------------------------------------------------------------------------------- */
+
+/* GROUP BY: output columns = 'exprs' over the input row; rows whose first 'nkeys' columns
+ * hold a NULL are dropped (logged), as ksqlDB drops records with a null grouping key. */
+int op_group_by_create(op_ctx *ctx, const fn_expr *const *exprs, int nexprs, int nkeys,
+                       int nvars, op **out, eddy_err *err);
+
+/* Internal (repartition) records: the key is the eddy_binval_encode_key forms of the first
+ * 'nkeys' columns concatenated, the value the eddy_binval_encode forms of the others. The
+ * record keeps the row's rowtime. op_internal_decode is the inverse (values in 'a'). */
+int op_internal_sink_create(op_ctx *ctx, const eddy_type *const *types, int ncols, int nkeys,
+                            op_sink_write_fn write, void *write_ctx, op **out, eddy_err *err);
+int op_internal_decode(const eddy_type *const *types, int ncols, int nkeys, const uint8_t *key,
+                       int32_t key_len, const uint8_t *value, int32_t value_len, eddy_arena *a,
+                       eddy_value *cols, eddy_err *err);
+
+typedef struct op_agg_spec {
+    int nkeys;                    /* input columns 0..nkeys-1 are the group key */
+    const eddy_type *const *key_types;
+    int naggs;
+    const fn_agg_call *const *aggs;
+    const int *agg_args;          /* per call: input column of its first column argument */
+    op_window_kind window;
+    int64_t size_ms, advance_ms, grace_ms, retention_ms;
+    bool emit_final;
+    const fn_expr *having;        /* over the output row, or NULL */
+    int nvars;
+} op_agg_spec;
+
+/* The aggregation: per key (and window) the states of 'spec->aggs', kept in 'store' (a KV
+ * store, or a WINDOW store of window size 'size_ms' for tumbling/hopping windows; borrowed,
+ * owned by the task's state_task). Output rows: key columns, one result per call, then
+ * WINDOWSTART and WINDOWEND when windowed; rowtime = the largest timestamp folded into the
+ * group. 'spec' and what it points to are borrowed (the plan outlives the operator). */
+int op_aggregate_create(op_ctx *ctx, const op_agg_spec *spec, state_store *store, op **out,
+                        eddy_err *err);
 
 void op_close(op *o);
 

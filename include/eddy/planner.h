@@ -113,7 +113,21 @@ typedef enum plan_step_kind {
      * ksqlDB. PROJECT = for persistent queries the sink's columns in sink order (keys, then
      * values), for transient queries the SELECT list in order (key columns marked KEY).
      * SINK = the PROJECT output (a pass-through: encode, write). */
-    PLAN_STEP_SINK          /* encode key/value, write to the sink topic */
+    PLAN_STEP_SINK,         /* encode key/value, write to the sink topic */
+    PLAN_STEP_GROUP_BY,     /* new key columns = GROUP BY exprs, then the aggregate arguments */
+    PLAN_STEP_AGGREGATE     /* per key (and window): aggregate states, one table row each */
+    /* GROUP_BY output: the grouping columns (role KEY; named by a column reference's name,
+     * else KSQL_COL_<i>), then one column per column argument of each aggregate call (role
+     * VALUE, named KSQL_INTERNAL_COL_<i>, already cast to the call's argument types). When
+     * 'repartition' is set the rows are written to the internal topic 'repartition_topic'
+     * (partitioned by the key bytes) and the steps after GROUP_BY run as a second stage
+     * reading it; otherwise they follow in the same task.
+     * AGGREGATE output: the key columns, then KSQL_AGG_VARIABLE_<i> per call (role VALUE),
+     * then WINDOWSTART, WINDOWEND (BIGINT, role PSEUDO) when windowed. Each input row folds
+     * into its key's (and window's) states; every update is emitted, with the largest
+     * timestamp folded into the group as its rowtime. 'having' (over this output) filters
+     * as a table filter: a failing update is dropped, or becomes a tombstone when the
+     * previous value of the group passed. */
 } plan_step_kind;
 
 typedef struct plan_step {
@@ -136,6 +150,18 @@ typedef struct plan_step {
     int ntfns;
     fn_expr **tfns;         /* FN_CALL nodes with call.table_fn set */
     int nvars;              /* lambda variable slots the exprs need */
+    /* GROUP_BY: 'exprs' give the output columns; the first 'nkeys' are the key. */
+    int nkeys;
+    bool repartition;
+    const char *repartition_topic;   /* "<query id>-Aggregate-GroupBy-repartition", set by
+                                        the engine when it assigns the query id */
+    /* AGGREGATE */
+    int naggs;
+    const fn_agg_call **aggs;
+    int *agg_args;          /* per call: index in the input row of its first column argument */
+    plan_window window;     /* kind NONE: not windowed; grace and retention resolved */
+    bool emit_final;        /* EMIT FINAL: one row per window once it closes */
+    fn_expr *having;        /* NULL when absent */
 } plan_step;
 
 typedef struct plan_sink {

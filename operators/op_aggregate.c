@@ -1,0 +1,659 @@
+/*
+ * op_aggregate.c - GROUP BY (new key), the internal repartition sink, and the aggregation
+ * over a key-value or window store (ksqlDB's StreamGroupBy / StreamAggregate /
+ * StreamWindowedAggregate on Kafka Streams' KStreamAggregate and KStreamWindowAggregate).
+ *
+ * State layout. The store key of a group is the concatenation of eddy_binval_encode_key of
+ * its key columns (window stores add the window start themselves). The value is
+ *     8 bytes big-endian: the largest rowtime folded into the group (the output timestamp)
+ *     then eddy_binval_encode of each call's state, in call order.
+ * Values are decoded into the batch arena for each update and written back at once; the
+ * store's write-back cache keeps repeated updates of a hot key in memory until the task
+ * commits, so an update costs one decode, the fold and one encode.
+ *
+ * Windows (tumbling, hopping). Stream time is the largest rowtime this operator has seen
+ * (per task; it starts again from the first record after a restart, as in Kafka Streams). A
+ * record belongs to every window [s, s + size) with s a multiple of the advance and
+ * s <= ts < s + size, in ascending s; a window whose end <= stream time - grace is closed and
+ * the record is dropped for it (logged). Windows whose end is before stream time - retention
+ * are expired from the store at each flush (and thereby tombstoned in the changelog).
+ *
+ * EMIT FINAL. Instead of emitting each update, a window is remembered in a pending list
+ * (in memory, ordered by window end, then key) and emitted once, with its final value, when
+ * stream time reaches end + grace, provided the window is still inside the store's retention.
+ * The pending list is rebuilt after a restart from the store's windows that are not closed
+ * yet, so a crash never loses a final row (it may repeat one emitted just before the crash).
+ *
+ * HAVING is a table filter with old values (ksqlDB's KTable filter with sendOldValues): an
+ * update that passes is emitted; one that fails becomes a tombstone when the group's previous
+ * value passed, and is dropped otherwise.
+ *
+ * Crash behaviour: the operator holds nothing that is not in the store but the stream time and
+ * the EMIT FINAL pending list (see above); the engine commits the store together with the
+ * task's input offsets (state_task_commit), so after a crash the task resumes from its last
+ * commit and the state matches the input position exactly.
+ */
+#include <stdlib.h>
+
+#include "eddy/operators.h"
+
+static void log_err(op *self, const eddy_err *e)
+{
+    if (self->ctx->log)
+        self->ctx->log(self->ctx->log_ctx, self->name, e);
+}
+
+static void log_expr(void *log_ctx, const fn_expr *e, const eddy_err *err)
+{
+    (void)e;
+    log_err(log_ctx, err);
+}
+
+static void fctx_init(op *self, fn_ctx *f, int nvars)
+{
+    memset(f, 0, sizeof *f);
+    f->arena = self->ctx->arena;
+    f->vars = nvars > 0 ? eddy_arena_calloc(self->ctx->arena, (size_t)nvars * sizeof(eddy_value))
+                        : NULL;
+    f->config = self->ctx->fn_config;
+    f->log = log_expr;
+    f->log_ctx = self;
+}
+
+static void plain_close(op *o) { eddy_free(o); }
+
+/* ------------------------------------------------------------------------------------------ */
+/* GROUP BY                                                                                    */
+
+typedef struct op_group_by {
+    op base;
+    const fn_expr *const *exprs;
+    int nexprs, nkeys, nvars;
+} op_group_by;
+
+static int group_by_process(op *self, int port, const op_batch *in, eddy_err *err)
+{
+    (void)port;
+    op_group_by *g = (op_group_by *)self;
+    eddy_arena *a = self->ctx->arena;
+    size_t n = in->n ? in->n : 1;
+    op_row *rows = eddy_arena_alloc(a, n * sizeof *rows);
+    eddy_value *vals = eddy_arena_alloc(a, n * (size_t)(g->nexprs ? g->nexprs : 1) *
+                                               sizeof *vals);
+    if (!rows || !vals)
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory in group by");
+    fn_ctx fc;
+    fctx_init(self, &fc, g->nvars);
+    size_t k = 0;
+    for (size_t i = 0; i < in->n; i++) {
+        op_row *r = &rows[k];
+        *r = in->rows[i];
+        r->cols = vals + k * (size_t)g->nexprs;
+        fc.row = in->rows[i].cols;
+        bool null_key = false;
+        for (int c = 0; c < g->nexprs; c++) {
+            if (fn_eval(g->exprs[c], &fc, &r->cols[c]) != 0)
+                return eddy_err_set(err, EDDY_ENOMEM, "out of memory in group by");
+            null_key = null_key || (c < g->nkeys && r->cols[c].null);
+        }
+        if (null_key) {
+            eddy_err e = {0};
+            eddy_err_set(&e, EDDY_EINVAL, "record dropped: a GROUP BY expression is null");
+            log_err(self, &e);
+            continue;
+        }
+        k++;
+    }
+    op_batch out = {rows, k};
+    return op_emit(self, &out, err);
+}
+
+static const op_ops group_by_ops = {"group_by", group_by_process, NULL, plain_close};
+
+int op_group_by_create(op_ctx *ctx, const fn_expr *const *exprs, int nexprs, int nkeys,
+                       int nvars, op **out, eddy_err *err)
+{
+    op_group_by *g = eddy_calloc(1, sizeof *g);
+    if (!g)
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory creating a group by");
+    g->base.ops = &group_by_ops;
+    g->base.name = "GroupBy";
+    g->base.ctx = ctx;
+    g->exprs = exprs;
+    g->nexprs = nexprs;
+    g->nkeys = nkeys;
+    g->nvars = nvars;
+    *out = &g->base;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Internal (repartition) records                                                              */
+
+typedef struct op_internal_sink {
+    op base;
+    const eddy_type *const *types;
+    int ncols, nkeys;
+    op_sink_write_fn write;
+    void *write_ctx;
+    eddy_buf kbuf, vbuf;
+} op_internal_sink;
+
+static int internal_process(op *self, int port, const op_batch *in, eddy_err *err)
+{
+    (void)port;
+    op_internal_sink *s = (op_internal_sink *)self;
+    for (size_t i = 0; i < in->n; i++) {
+        const op_row *r = &in->rows[i];
+        s->kbuf.len = 0;
+        s->vbuf.len = 0;
+        eddy_err e = {0};
+        int rc = 0;
+        for (int c = 0; c < s->ncols && rc == 0; c++)
+            rc = c < s->nkeys ? eddy_binval_encode_key(&r->cols[c], s->types[c], &s->kbuf, &e)
+                              : eddy_binval_encode(&r->cols[c], s->types[c], &s->vbuf, &e);
+        if (rc) {
+            if (e.code == EDDY_ENOMEM)
+                return eddy_err_set(err, EDDY_ENOMEM, "out of memory in repartition");
+            log_err(self, &e);
+            continue;
+        }
+        op_sink_record rec = {0};
+        rec.key = s->kbuf.data ? s->kbuf.data : (const uint8_t *)"";
+        rec.key_len = (int32_t)s->kbuf.len;
+        rec.value = s->vbuf.data ? s->vbuf.data : (const uint8_t *)"";
+        rec.value_len = (int32_t)s->vbuf.len;
+        rec.timestamp = r->rowtime;
+        if ((rc = s->write(s->write_ctx, &rec, err)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static void internal_close(op *self)
+{
+    op_internal_sink *s = (op_internal_sink *)self;
+    eddy_buf_free(&s->kbuf);
+    eddy_buf_free(&s->vbuf);
+    eddy_free(s);
+}
+
+static const op_ops internal_ops = {"repartition", internal_process, NULL, internal_close};
+
+int op_internal_sink_create(op_ctx *ctx, const eddy_type *const *types, int ncols, int nkeys,
+                            op_sink_write_fn write, void *write_ctx, op **out, eddy_err *err)
+{
+    op_internal_sink *s = eddy_calloc(1, sizeof *s);
+    if (!s)
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory creating a repartition");
+    s->base.ops = &internal_ops;
+    s->base.name = "Repartition";
+    s->base.ctx = ctx;
+    s->types = types;
+    s->ncols = ncols;
+    s->nkeys = nkeys;
+    s->write = write;
+    s->write_ctx = write_ctx;
+    eddy_buf_init(&s->kbuf);
+    eddy_buf_init(&s->vbuf);
+    *out = &s->base;
+    return 0;
+}
+
+int op_internal_decode(const eddy_type *const *types, int ncols, int nkeys, const uint8_t *key,
+                       int32_t key_len, const uint8_t *value, int32_t value_len, eddy_arena *a,
+                       eddy_value *cols, eddy_err *err)
+{
+    size_t kp = 0, vp = 0;
+    if (key_len < 0 || value_len < 0)
+        return eddy_err_set(err, EDDY_ECORRUPT, "internal record without key or value");
+    for (int c = 0; c < ncols; c++) {
+        size_t used = 0;
+        int rc = c < nkeys ? eddy_binval_decode_key(key + kp, (size_t)key_len - kp, types[c], a,
+                                                    &cols[c], &used, err)
+                           : eddy_binval_decode(value + vp, (size_t)value_len - vp, types[c], a,
+                                                &cols[c], &used, err);
+        if (rc)
+            return rc;
+        if (c < nkeys)
+            kp += used;
+        else
+            vp += used;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Aggregation                                                                                 */
+
+/* A window waiting for EMIT FINAL. */
+typedef struct pending {
+    int64_t end, start;
+    uint8_t *key;
+    size_t klen;
+} pending;
+
+typedef struct op_aggregate {
+    op base;
+    const op_agg_spec *spec;
+    state_store *store;
+    int nout;
+    int64_t stream_time;       /* INT64_MIN until the first record */
+    bool restored_pending;     /* EMIT FINAL: pending list rebuilt from the store */
+    eddy_buf kbuf, vbuf;
+    /* output rows of the current batch */
+    op_row *out;
+    size_t nout_rows, out_cap;
+    /* EMIT FINAL */
+    pending *pend;
+    size_t npend, pend_cap;
+} op_aggregate;
+
+static int64_t get_be64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | p[i];
+    return (int64_t)v;
+}
+
+static void put_be64(uint8_t *p, int64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)((uint64_t)v >> (56 - 8 * i));
+}
+
+/* Decode a stored group value into 'states' and '*maxts'. */
+static int decode_states(op_aggregate *g, const uint8_t *p, size_t len, eddy_value *states,
+                         int64_t *maxts, eddy_err *err)
+{
+    const op_agg_spec *sp = g->spec;
+    if (len < 8)
+        return eddy_err_set(err, EDDY_ECORRUPT, "aggregate state too short");
+    *maxts = get_be64(p);
+    size_t off = 8;
+    for (int j = 0; j < sp->naggs; j++) {
+        size_t used = 0;
+        int rc = eddy_binval_decode(p + off, len - off, sp->aggs[j]->state_type,
+                                    g->base.ctx->arena, &states[j], &used, err);
+        if (rc)
+            return rc;
+        off += used;
+    }
+    return 0;
+}
+
+static int encode_states(op_aggregate *g, const eddy_value *states, int64_t maxts,
+                         eddy_err *err)
+{
+    const op_agg_spec *sp = g->spec;
+    g->vbuf.len = 0;
+    uint8_t ts[8];
+    put_be64(ts, maxts);
+    if (eddy_buf_append(&g->vbuf, ts, 8))
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory in aggregate");
+    for (int j = 0; j < sp->naggs; j++) {
+        int rc = eddy_binval_encode(&states[j], sp->aggs[j]->state_type, &g->vbuf, err);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int push_out(op_aggregate *g, op_row **r, eddy_err *err)
+{
+    if (g->nout_rows == g->out_cap) {
+        size_t cap = g->out_cap ? g->out_cap * 2 : 64;
+        op_row *n = eddy_arena_alloc(g->base.ctx->arena, cap * sizeof *n);
+        if (!n)
+            return eddy_err_set(err, EDDY_ENOMEM, "out of memory in aggregate");
+        if (g->nout_rows)
+            memcpy(n, g->out, g->nout_rows * sizeof *n);
+        g->out = n;
+        g->out_cap = cap;
+    }
+    *r = &g->out[g->nout_rows++];
+    memset(*r, 0, sizeof **r);
+    return 0;
+}
+
+/* The output row of a group: keys from 'keys', results of 'states'. Values in the arena. */
+static int result_row(op_aggregate *g, const eddy_value *keys, const eddy_value *states,
+                      int64_t maxts, bool windowed, int64_t start, int64_t end, op_row *r,
+                      eddy_err *err)
+{
+    const op_agg_spec *sp = g->spec;
+    eddy_arena *a = g->base.ctx->arena;
+    r->cols = eddy_arena_alloc(a, (size_t)g->nout * sizeof *r->cols);
+    if (!r->cols)
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory in aggregate");
+    memcpy(r->cols, keys, (size_t)sp->nkeys * sizeof *keys);
+    fn_agg_ctx ac = {a, 0};
+    for (int j = 0; j < sp->naggs; j++) {
+        int rc = fn_agg_result(sp->aggs[j], &ac, &states[j], &r->cols[sp->nkeys + j], err);
+        if (rc)
+            return rc;
+    }
+    r->rowtime = maxts;
+    if (windowed) {
+        r->cols[sp->nkeys + sp->naggs] = eddy_value_bigint(start);
+        r->cols[sp->nkeys + sp->naggs + 1] = eddy_value_bigint(end);
+        r->flags = OP_ROW_WINDOWED;
+        r->window_start = start;
+        r->window_end = end;
+    }
+    return 0;
+}
+
+static int having_passes(op_aggregate *g, const op_row *r, bool *pass)
+{
+    fn_ctx fc;
+    fctx_init(&g->base, &fc, g->spec->nvars);
+    fc.row = r->cols;
+    return fn_eval_bool(g->spec->having, &fc, pass) != 0 ? EDDY_ENOMEM : 0;
+}
+
+/* Emit 'r' (new value) given whether the previous value existed and passed HAVING. */
+static int emit_update(op_aggregate *g, const op_row *r, bool had_old, bool old_pass,
+                       eddy_err *err)
+{
+    bool pass = true;
+    if (g->spec->having && having_passes(g, r, &pass))
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory in aggregate");
+    if (!pass && !(had_old && old_pass))
+        return 0;
+    op_row *o = NULL;
+    int rc = push_out(g, &o, err);
+    if (rc)
+        return rc;
+    *o = *r;
+    if (!pass)
+        o->flags |= OP_ROW_TOMBSTONE;
+    return 0;
+}
+
+static int add_pending(op_aggregate *g, const uint8_t *key, size_t klen, int64_t start,
+                       int64_t end, eddy_err *err)
+{
+    for (size_t i = 0; i < g->npend; i++)
+        if (g->pend[i].start == start && g->pend[i].klen == klen &&
+            memcmp(g->pend[i].key, key, klen) == 0)
+            return 0;
+    if (g->npend == g->pend_cap) {
+        size_t cap = g->pend_cap ? g->pend_cap * 2 : 64;
+        pending *n = eddy_realloc(g->pend, cap * sizeof *n);
+        if (!n)
+            return eddy_err_set(err, EDDY_ENOMEM, "out of memory in aggregate");
+        g->pend = n;
+        g->pend_cap = cap;
+    }
+    pending *p = &g->pend[g->npend];
+    p->key = eddy_malloc(klen ? klen : 1);
+    if (!p->key)
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory in aggregate");
+    memcpy(p->key, key, klen);
+    p->klen = klen;
+    p->start = start;
+    p->end = end;
+    g->npend++;
+    return 0;
+}
+
+static int pending_cmp(const void *a, const void *b)
+{
+    const pending *x = a, *y = b;
+    if (x->end != y->end)
+        return x->end < y->end ? -1 : 1;
+    size_t n = x->klen < y->klen ? x->klen : y->klen;
+    int c = memcmp(x->key, y->key, n);
+    if (c)
+        return c;
+    if (x->klen != y->klen)
+        return x->klen < y->klen ? -1 : 1;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* The key columns from stored key bytes. */
+static int decode_keys(op_aggregate *g, const uint8_t *k, size_t klen, eddy_value *keys,
+                       eddy_err *err)
+{
+    size_t off = 0;
+    for (int c = 0; c < g->spec->nkeys; c++) {
+        size_t used = 0;
+        int rc = eddy_binval_decode_key(k + off, klen - off, g->spec->key_types[c],
+                                        g->base.ctx->arena, &keys[c], &used, err);
+        if (rc)
+            return rc;
+        off += used;
+    }
+    return 0;
+}
+
+/* EMIT FINAL: emit the pending windows that closed (end + grace <= stream time). */
+static int emit_closed(op_aggregate *g, eddy_err *err)
+{
+    const op_agg_spec *sp = g->spec;
+    if (g->npend == 0)
+        return 0;
+    qsort(g->pend, g->npend, sizeof *g->pend, pending_cmp);
+    size_t i = 0;
+    int rc = 0;
+    for (; i < g->npend && rc == 0; i++) {
+        pending *p = &g->pend[i];
+        if (p->end + sp->grace_ms > g->stream_time)
+            break;
+        if (p->end <= g->stream_time - sp->retention_ms)
+            continue;   /* no longer in the store's retention: lost, as in Kafka Streams */
+        const void *val;
+        size_t vlen;
+        rc = state_window_get(g->store, p->key, p->klen, p->start, &val, &vlen, err);
+        if (rc <= 0)
+            continue;
+        rc = 0;
+        eddy_value *states = eddy_arena_alloc(g->base.ctx->arena,
+                                              (size_t)(sp->naggs + 1) * sizeof *states);
+        eddy_value *keys = eddy_arena_alloc(g->base.ctx->arena,
+                                            (size_t)(sp->nkeys + 1) * sizeof *keys);
+        if (!states || !keys)
+            return eddy_err_set(err, EDDY_ENOMEM, "out of memory in aggregate");
+        int64_t maxts;
+        op_row r = {0};
+        if ((rc = decode_states(g, val, vlen, states, &maxts, err)) ||
+            (rc = decode_keys(g, p->key, p->klen, keys, err)) ||
+            (rc = result_row(g, keys, states, maxts, true, p->start, p->end, &r, err)))
+            break;
+        rc = emit_update(g, &r, false, false, err);
+    }
+    for (size_t k = 0; k < i; k++)
+        eddy_free(g->pend[k].key);
+    memmove(g->pend, g->pend + i, (g->npend - i) * sizeof *g->pend);
+    g->npend -= i;
+    return rc;
+}
+
+/* After a restart, EMIT FINAL must still emit the windows that were open: rebuild the pending
+ * list from the store. */
+static int restore_pending(op_aggregate *g, eddy_err *err)
+{
+    g->restored_pending = true;
+    state_iter *it;
+    int rc = state_store_scan(g->store, NULL, 0, NULL, 0, &it, err);
+    if (rc)
+        return rc;
+    state_entry e;
+    while ((rc = state_iter_next(it, &e, err)) == 1) {
+        if ((rc = add_pending(g, e.key, e.key_len, e.start, e.end, err)) != 0)
+            break;
+    }
+    state_iter_close(it);
+    return rc < 0 ? rc : 0;
+}
+
+/* Fold row 'in' into the group 'key' (window [start, end) when windowed). */
+static int fold(op_aggregate *g, const op_row *in, const uint8_t *key, size_t klen,
+                bool windowed, int64_t start, int64_t end, eddy_err *err)
+{
+    const op_agg_spec *sp = g->spec;
+    eddy_arena *a = g->base.ctx->arena;
+    const void *val;
+    size_t vlen;
+    int found = windowed ? state_window_get(g->store, key, klen, start, &val, &vlen, err)
+                         : state_kv_get(g->store, key, klen, &val, &vlen, err);
+    if (found < 0)
+        return found;
+    eddy_value *states = eddy_arena_alloc(a, (size_t)(sp->naggs + 1) * sizeof *states);
+    if (!states)
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory in aggregate");
+    int64_t maxts = INT64_MIN;
+    fn_agg_ctx ac = {a, in->offset};
+    int rc;
+    bool old_pass = false;
+    if (found) {
+        if ((rc = decode_states(g, val, vlen, states, &maxts, err)))
+            return rc;
+        if (sp->having && !sp->emit_final) {
+            op_row old = {0};
+            if ((rc = result_row(g, in->cols, states, maxts, windowed, start, end, &old, err)))
+                return rc;
+            if (having_passes(g, &old, &old_pass))
+                return eddy_err_set(err, EDDY_ENOMEM, "out of memory in aggregate");
+        }
+    } else {
+        for (int j = 0; j < sp->naggs; j++)
+            if ((rc = fn_agg_init(sp->aggs[j], &ac, &states[j], err)))
+                return rc;
+    }
+    for (int j = 0; j < sp->naggs; j++) {
+        eddy_err e = {0};
+        if (fn_agg_add(sp->aggs[j], &ac, &states[j], &in->cols[sp->agg_args[j]], &e)) {
+            if (e.code == EDDY_ENOMEM)
+                return eddy_err_set(err, EDDY_ENOMEM, "out of memory in aggregate");
+            log_err(&g->base, &e);   /* ksqlDB fails the record: the group is unchanged */
+            return 0;
+        }
+    }
+    if (in->rowtime > maxts)
+        maxts = in->rowtime;
+    if ((rc = encode_states(g, states, maxts, err)))
+        return rc;
+    rc = windowed ? state_window_put(g->store, key, klen, start, g->vbuf.data, g->vbuf.len, err)
+                  : state_kv_put(g->store, key, klen, g->vbuf.data, g->vbuf.len, err);
+    if (rc)
+        return rc;
+    if (sp->emit_final)
+        return add_pending(g, key, klen, start, end, err);
+    op_row r = {0};
+    if ((rc = result_row(g, in->cols, states, maxts, windowed, start, end, &r, err)))
+        return rc;
+    return emit_update(g, &r, found == 1, old_pass, err);
+}
+
+static int aggregate_process(op *self, int port, const op_batch *in, eddy_err *err)
+{
+    (void)port;
+    op_aggregate *g = (op_aggregate *)self;
+    const op_agg_spec *sp = g->spec;
+    g->out = NULL;
+    g->nout_rows = g->out_cap = 0;
+    int rc;
+    if (sp->emit_final && !g->restored_pending && (rc = restore_pending(g, err)))
+        return rc;
+    bool windowed = sp->window != OP_WINDOW_NONE;
+    for (size_t i = 0; i < in->n; i++) {
+        const op_row *r = &in->rows[i];
+        g->kbuf.len = 0;
+        eddy_err e = {0};
+        for (int c = 0; c < sp->nkeys; c++) {
+            if ((rc = eddy_binval_encode_key(&r->cols[c], sp->key_types[c], &g->kbuf, &e)))
+                break;
+        }
+        if (rc) {
+            if (e.code == EDDY_ENOMEM)
+                return eddy_err_set(err, EDDY_ENOMEM, "out of memory in aggregate");
+            log_err(self, &e);
+            continue;
+        }
+        const uint8_t *key = g->kbuf.data ? g->kbuf.data : (const uint8_t *)"";
+        size_t klen = g->kbuf.len;
+        if (!windowed) {
+            if ((rc = fold(g, r, key, klen, false, 0, 0, err)))
+                return rc;
+            continue;
+        }
+        int64_t ts = r->rowtime;
+        if (ts > g->stream_time)
+            g->stream_time = ts;
+        int64_t close = g->stream_time - sp->grace_ms;
+        int64_t adv = sp->advance_ms;
+        int64_t first = ts - sp->size_ms + adv;
+        if (first < 0)
+            first = 0;
+        first -= first % adv;
+        for (int64_t s = first; s <= ts; s += adv) {
+            int64_t end = s + sp->size_ms;
+            if (end <= close) {
+                eddy_err late = {0};
+                eddy_err_set(&late, EDDY_EINVAL,
+                             "Skipping record for expired window: window [%lld, %lld) closed at "
+                             "stream time %lld", (long long)s, (long long)end,
+                             (long long)g->stream_time);
+                log_err(self, &late);
+                continue;
+            }
+            if ((rc = fold(g, r, key, klen, true, s, end, err)))
+                return rc;
+        }
+        if (sp->emit_final && (rc = emit_closed(g, err)))
+            return rc;
+    }
+    op_batch out = {g->out, g->nout_rows};
+    rc = op_emit(self, &out, err);
+    g->out = NULL;
+    g->nout_rows = g->out_cap = 0;
+    return rc;
+}
+
+static int aggregate_flush(op *self, eddy_err *err)
+{
+    op_aggregate *g = (op_aggregate *)self;
+    if (g->spec->window == OP_WINDOW_NONE || g->stream_time == INT64_MIN)
+        return 0;
+    return state_window_expire(g->store, g->stream_time - g->spec->retention_ms, NULL, err);
+}
+
+static void aggregate_close(op *self)
+{
+    op_aggregate *g = (op_aggregate *)self;
+    eddy_buf_free(&g->kbuf);
+    eddy_buf_free(&g->vbuf);
+    for (size_t i = 0; i < g->npend; i++)
+        eddy_free(g->pend[i].key);
+    eddy_free(g->pend);
+    eddy_free(g);
+}
+
+static const op_ops aggregate_ops = {"aggregate", aggregate_process, aggregate_flush,
+                                     aggregate_close};
+
+int op_aggregate_create(op_ctx *ctx, const op_agg_spec *spec, state_store *store, op **out,
+                        eddy_err *err)
+{
+    if (spec->window == OP_WINDOW_SESSION)
+        return eddy_err_set(err, EDDY_EUNSUPPORTED, "SESSION windows are not supported yet");
+    if (spec->window != OP_WINDOW_NONE && (spec->size_ms <= 0 || spec->advance_ms <= 0))
+        return eddy_err_set(err, EDDY_EINVAL, "bad window size or advance");
+    op_aggregate *g = eddy_calloc(1, sizeof *g);
+    if (!g)
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory creating an aggregate");
+    g->base.ops = &aggregate_ops;
+    g->base.name = "Aggregate";
+    g->base.ctx = ctx;
+    g->spec = spec;
+    g->store = store;
+    g->nout = spec->nkeys + spec->naggs + (spec->window != OP_WINDOW_NONE ? 2 : 0);
+    g->stream_time = INT64_MIN;
+    eddy_buf_init(&g->kbuf);
+    eddy_buf_init(&g->vbuf);
+    *out = &g->base;
+    return 0;
+}

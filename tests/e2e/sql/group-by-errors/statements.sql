@@ -1,0 +1,2 @@
+CREATE STREAM S (K INT KEY, A INT, B INT) WITH (kafka_topic='s', value_format='JSON');
+CREATE TABLE T AS SELECT A, B, COUNT(*) FROM S GROUP BY A;
