@@ -86,7 +86,7 @@ struct eng_query {
     engine *e;
     fn_config fn_config;
     bool failed;
-    char error[256];
+    char error[sizeof ((eddy_err *)0)->msg];
 };
 
 struct engine {

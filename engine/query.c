@@ -7,7 +7,10 @@
  * ROWTIME, ROWPARTITION, ROWOFFSET), push the rows through the operators, append what the
  * sink produced to the sink topic (one append per output partition), then advance the
  * position and commit it under the query's consumer group. A record that cannot be decoded,
- * or whose timestamp is missing, is logged to the processing log and skipped.
+ * or whose timestamp is missing or negative, is logged to the processing log and skipped
+ * (with ksql.timestamp.throw.on.invalid=true a missing timestamp fails the query instead).
+ * A record with a null value becomes a row flagged value_null (ksqlDB's null GenericRow),
+ * one with a null key a row flagged key_null; the operators decide what that means.
  *
  * Stepped mode (eddy test) calls engine_query_run(); threaded mode runs tasks on workers.
  */
@@ -187,8 +190,9 @@ static void header_value(const broker_record *r, const char *key, eddy_value *ou
 }
 
 /* Decode 'r' into 'row' (source step schema). Returns 1 to process the row, 0 to skip it
- * (logged), or EDDY_ENOMEM. */
-static int decode_row(eng_task *t, const broker_record *r, op_row *row)
+ * (logged), EDDY_ENOMEM, or EDDY_EINVAL (set in 'err') when a timestamp cannot be extracted
+ * and ksql.timestamp.throw.on.invalid is true: the query fails, as in ksqlDB. */
+static int decode_row(eng_task *t, const broker_record *r, op_row *row, eddy_err *err)
 {
     eng_query *q = t->q;
     const plan_step *src = &q->plan->steps[0];
@@ -199,11 +203,14 @@ static int decode_row(eng_task *t, const broker_record *r, op_row *row)
     for (int i = 0; i < src->out.ncols; i++)
         cols[i] = eddy_value_null(src->out.cols[i].type->kind);
     eddy_err e = {0};
-    if (q->source->kind == PLAN_STREAM && !r->value) {
-        t->skipped++;
-        return 0; /* streams ignore tombstones */
-    }
-    if (q->src_key && serde_decode(q->src_key, r->key, r->key_len, cols, a, &e) < 0) {
+    /* A null value (tombstone, or a value that decodes to null such as JSON null) passes on
+     * as a null-value row: ksqlDB's source forwards a null GenericRow. */
+    row->value_null = !r->value;
+    row->key_null = !r->key;
+    int krc = q->src_key ? serde_decode(q->src_key, r->key, r->key_len, cols, a, &e) : 0;
+    if (krc == 1)
+        row->key_null = true;
+    if (krc < 0) {
         proclog(q, "Failed to deserialize key from topic %s partition %d offset %lld: %s",
                 q->source->topic, t->partition, (long long)r->offset, e.msg);
         t->skipped++;
@@ -216,10 +223,8 @@ static int decode_row(eng_task *t, const broker_record *r, op_row *row)
         t->skipped++;
         return e.code == EDDY_ENOMEM ? EDDY_ENOMEM : 0;
     }
-    if (vrc == 1 && q->source->kind == PLAN_STREAM) {
-        t->skipped++;
-        return 0; /* the value decoded to null (e.g. JSON null): streams drop it */
-    }
+    if (vrc == 1)
+        row->value_null = true;
     for (int i = 0; i < src->out.ncols; i++) {
         const plan_column *c = &src->out.cols[i];
         if (c->role == PLAN_COL_HEADERS) {
@@ -251,6 +256,13 @@ static int decode_row(eng_task *t, const broker_record *r, op_row *row)
         if (fn_eval(src->timestamp, &fc, &ts) != 0)
             return EDDY_ENOMEM;
         if (ts.null) {
+            const char *thr = eng__prop(q->e, "ksql.timestamp.throw.on.invalid");
+            if (thr && strcmp(thr, "true") == 0)
+                return eddy_err_set(err, EDDY_EINVAL,
+                                    "Fatal user code error in TimestampExtractor callback for "
+                                    "record at topic %s partition %d offset %lld: the timestamp "
+                                    "column is null or invalid", q->source->topic,
+                                    t->partition, (long long)r->offset);
             proclog(q, "Failed to extract the timestamp of the record at topic %s partition %d "
                     "offset %lld: the timestamp column is null or invalid",
                     q->source->topic, t->partition, (long long)r->offset);
@@ -262,6 +274,14 @@ static int decode_row(eng_task *t, const broker_record *r, op_row *row)
             if (src->out.cols[i].role == PLAN_COL_PSEUDO &&
                 strcmp(src->out.cols[i].name, "ROWTIME") == 0)
                 cols[i] = eddy_value_bigint(row->rowtime);
+    }
+    if (row->rowtime < 0) {
+        /* Kafka Streams skips a record whose extracted timestamp is negative. */
+        proclog(q, "Skipping the record at topic %s partition %d offset %lld: its timestamp "
+                "%lld is negative", q->source->topic, t->partition, (long long)r->offset,
+                (long long)row->rowtime);
+        t->skipped++;
+        return 0;
     }
     return 1;
 }
@@ -302,9 +322,10 @@ int64_t eng__task_step(eng_task *t, size_t max_bytes, eddy_err *err)
             rows = bigger;
             cap *= 2;
         }
-        int d = decode_row(t, &r, &rows[n]);
+        int d = decode_row(t, &r, &rows[n], err);
         if (d < 0) {
-            rc = eddy_err_set(err, EDDY_ENOMEM, "out of memory decoding records");
+            rc = err->code ? err->code
+                           : eddy_err_set(err, EDDY_ENOMEM, "out of memory decoding records");
             break;
         }
         n += (size_t)d;
@@ -332,6 +353,19 @@ int64_t eng__task_step(eng_task *t, size_t max_bytes, eddy_err *err)
 /* ------------------------------------------------------------------------------------------ */
 /* Building and freeing                                                                        */
 
+/* Tell a projection which of its input columns are keys (for null-value rows). */
+static int project_key_cols(op *o, const plan_schema *in, bool rekey, eddy_err *err)
+{
+    bool *keys = eddy_calloc((size_t)(in->ncols ? in->ncols : 1), sizeof *keys);
+    if (!keys)
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+    for (int i = 0; i < in->ncols; i++)
+        keys[i] = in->cols[i].role == PLAN_COL_KEY;
+    int rc = op_project_set_key_cols(o, keys, in->ncols, rekey, err);
+    eddy_free(keys);
+    return rc;
+}
+
 static int task_build(eng_query *q, eng_task *t, eddy_err *err)
 {
     t->ctx.arena = &t->batch;
@@ -355,6 +389,9 @@ static int task_build(eng_query *q, eng_task *t, eddy_err *err)
         case PLAN_STEP_REKEY:
             rc = op_project_create(&t->ctx, (const fn_expr *const *)s->exprs, s->nexprs,
                                    s->nvars, &o, err);
+            if (rc == 0)
+                rc = project_key_cols(o, &p->steps[i - 1].out, s->kind == PLAN_STEP_REKEY,
+                                      err);
             break;
         case PLAN_STEP_FLATMAP:
             rc = op_flatmap_create(&t->ctx, (const fn_expr *const *)s->exprs, s->nexprs,

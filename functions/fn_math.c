@@ -430,36 +430,24 @@ static int extreme(const eddy_value *args, int nargs, bool greatest, eddy_value 
     return 0;
 }
 
+/* A DECIMAL result keeps its own scale: ksqlDB returns the BigDecimal argument as it is, not
+ * rescaled to the widened result type (GREATEST of 1.5 and 0.125 is 1.5, not 1.500). */
 static int greatest_eval(fn_ctx *ctx, const fn_expr *call, const eddy_value *args, int nargs,
                          eddy_value *out, eddy_err *err)
 {
-    (void)err;
-    int rc = extreme(args, nargs, true, out);
-    if (rc == 0 && !out->null && out->kind == EDDY_T_DECIMAL &&
-        out->scale != call->type->scale) {
-        eddy_decimal d = eddy_value_get_decimal(out), r;
-        if (eddy_decimal_rescale(&d, call->type->scale, true, &r, err))
-            return EDDY_ERANGE;
-        *out = eddy_value_decimal(&r);
-    }
     (void)ctx;
-    return rc;
+    (void)call;
+    (void)err;
+    return extreme(args, nargs, true, out);
 }
 
 static int least_eval(fn_ctx *ctx, const fn_expr *call, const eddy_value *args, int nargs,
                       eddy_value *out, eddy_err *err)
 {
-    (void)err;
-    int rc = extreme(args, nargs, false, out);
-    if (rc == 0 && !out->null && out->kind == EDDY_T_DECIMAL &&
-        out->scale != call->type->scale) {
-        eddy_decimal d = eddy_value_get_decimal(out), r;
-        if (eddy_decimal_rescale(&d, call->type->scale, true, &r, err))
-            return EDDY_ERANGE;
-        *out = eddy_value_decimal(&r);
-    }
     (void)ctx;
-    return rc;
+    (void)call;
+    (void)err;
+    return extreme(args, nargs, false, out);
 }
 
 /* DecimalUtil.widen over the typed arguments. */

@@ -6,6 +6,12 @@
  * and their values live in the task's batch arena (ctx->arena), which the task resets after
  * the batch has left the pipeline. Expression errors never stop a row: fn_eval turns them
  * into NULLs and reports them to the processing log (ksqlDB's behaviour).
+ *
+ * A row with a null value (a stream record whose value is null) follows ksqlDB's null
+ * GenericRow: filter and flatmap drop it, project keeps it (computing only what reads the key
+ * alone), the sink writes a null value and, with a TIMESTAMP expression, stamps it with the
+ * stream time (ksqlDB's sink timestamp step). The sink drops records whose timestamp is
+ * negative, which Kafka's producer rejects.
  */
 #include "eddy/operators.h"
 
@@ -70,6 +76,8 @@ static int filter_process(op *self, int port, const op_batch *in, eddy_err *err)
     size_t n = 0;
     for (size_t i = 0; i < in->n; i++) {
         bool keep;
+        if (in->rows[i].value_null)
+            continue; /* ksqlDB's SqlPredicate drops null values */
         fc.row = in->rows[i].cols;
         if (fn_eval_bool(f->pred, &fc, &keep) != 0)
             return eddy_err_set(err, EDDY_ENOMEM, "out of memory in filter");
@@ -103,7 +111,20 @@ typedef struct op_project {
     op base;
     const fn_expr *const *exprs;
     int nexprs, nvars;
+    bool *on_null_value;     /* owned, one per expr: evaluate it for a null-value row */
+    bool rekey;              /* the output key is new (PARTITION BY) */
 } op_project;
+
+/* Whether 'e' reads no column outside 'cols' (lambda variables and literals read none). */
+static bool reads_only(const fn_expr *e, const bool *cols, int ncols)
+{
+    if (e->kind == FN_COLUMN)
+        return e->u.index >= 0 && e->u.index < ncols && cols[e->u.index];
+    for (uint32_t i = 0; i < e->nargs; i++)
+        if (e->args[i] && !reads_only(e->args[i], cols, ncols))
+            return false;
+    return true;
+}
 
 static int project_process(op *self, int port, const op_batch *in, eddy_err *err)
 {
@@ -120,16 +141,43 @@ static int project_process(op *self, int port, const op_batch *in, eddy_err *err
     for (size_t i = 0; i < in->n; i++) {
         rows[i] = in->rows[i];
         rows[i].cols = vals + i * (size_t)p->nexprs;
+        if (p->rekey)
+            rows[i].key_null = false;
         fc.row = in->rows[i].cols;
-        for (int k = 0; k < p->nexprs; k++)
-            if (fn_eval(p->exprs[k], &fc, &rows[i].cols[k]) != 0)
+        bool vnull = in->rows[i].value_null;
+        for (int k = 0; k < p->nexprs; k++) {
+            if (vnull && !(p->on_null_value && p->on_null_value[k]))
+                rows[i].cols[k] = eddy_value_null(p->exprs[k]->type->kind);
+            else if (fn_eval(p->exprs[k], &fc, &rows[i].cols[k]) != 0)
                 return eddy_err_set(err, EDDY_ENOMEM, "out of memory in project");
+        }
     }
     op_batch out = {rows, in->n};
     return op_emit(self, &out, err);
 }
 
-static const op_ops project_ops = {"project", project_process, NULL, plain_close};
+static void project_close(op *self)
+{
+    eddy_free(((op_project *)self)->on_null_value);
+    eddy_free(self);
+}
+
+static const op_ops project_ops = {"project", project_process, NULL, project_close};
+
+int op_project_set_key_cols(op *project, const bool *in_key_cols, int ncols, bool rekey,
+                            eddy_err *err)
+{
+    op_project *p = (op_project *)project;
+    bool *flags = eddy_calloc((size_t)(p->nexprs ? p->nexprs : 1), sizeof *flags);
+    if (!flags)
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory creating a projection");
+    for (int k = 0; k < p->nexprs; k++)
+        flags[k] = reads_only(p->exprs[k], in_key_cols, ncols);
+    eddy_free(p->on_null_value);
+    p->on_null_value = flags;
+    p->rekey = rekey;
+    return 0;
+}
 
 int op_project_create(op_ctx *ctx, const fn_expr *const *exprs, int nexprs, int nvars, op **out,
                       eddy_err *err)
@@ -171,6 +219,8 @@ static int flatmap_process(op *self, int port, const op_batch *in, eddy_err *err
     if (!produced || !counts || !args)
         return eddy_err_set(err, EDDY_ENOMEM, "out of memory in flatmap");
     for (size_t i = 0; i < in->n; i++) {
+        if (in->rows[i].value_null)
+            continue; /* ksqlDB's KudtfFlatMapper produces nothing for a null value */
         fc.row = in->rows[i].cols;
         uint32_t most = 0;
         for (int t = 0; t < m->ntfns; t++) {
@@ -250,7 +300,16 @@ typedef struct op_sink {
     op_sink_write_fn write;
     void *write_ctx;
     eddy_buf kbuf, vbuf;
+    int64_t stream_time;     /* the largest rowtime seen, -1 before any */
 } op_sink;
+
+static void sink_log(op *self, const char *msg)
+{
+    eddy_err e = {0};
+    eddy_err_set(&e, EDDY_EINVAL, "%s", msg);
+    if (self->ctx->log)
+        self->ctx->log(self->ctx->log_ctx, self->name, &e);
+}
 
 static int sink_process(op *self, int port, const op_batch *in, eddy_err *err)
 {
@@ -262,26 +321,35 @@ static int sink_process(op *self, int port, const op_batch *in, eddy_err *err)
         const op_row *r = &in->rows[i];
         op_sink_record rec = {0};
         rec.timestamp = r->rowtime;
-        if (s->timestamp) {
+        if (r->rowtime > s->stream_time)
+            s->stream_time = r->rowtime;
+        if (s->timestamp && r->value_null) {
+            /* ksqlDB's sink timestamp step: a null value takes the stream time. */
+            rec.timestamp = s->stream_time;
+        } else if (s->timestamp) {
             eddy_value ts;
             fc.row = r->cols;
             if (fn_eval(s->timestamp, &fc, &ts) != 0)
                 return eddy_err_set(err, EDDY_ENOMEM, "out of memory in sink");
             if (ts.null) {
-                eddy_err e = {0};
-                eddy_err_set(&e, EDDY_EINVAL, "record dropped: its timestamp is null");
-                if (self->ctx->log)
-                    self->ctx->log(self->ctx->log_ctx, self->name, &e);
+                sink_log(self, "record dropped: its timestamp is null");
                 continue;
             }
             rec.timestamp = ts.u.i64;
+        }
+        if (rec.timestamp < 0) {
+            /* Kafka's producer rejects it: "Timestamp should always be non-negative". */
+            sink_log(self, "record dropped: its timestamp is negative");
+            continue;
         }
         bool knull = true, vnull = true;
         eddy_err e = {0};
         s->kbuf.len = 0;
         s->vbuf.len = 0;
-        if ((s->key && serde_encode(s->key, r->cols, &s->kbuf, &knull, &e) != 0) ||
-            (s->value && serde_encode(s->value, r->cols, &s->vbuf, &vnull, &e) != 0)) {
+        if ((s->key && !r->key_null &&
+             serde_encode(s->key, r->cols, &s->kbuf, &knull, &e) != 0) ||
+            (s->value && !r->value_null &&
+             serde_encode(s->value, r->cols, &s->vbuf, &vnull, &e) != 0)) {
             if (e.code == EDDY_ENOMEM)
                 return eddy_err_set(err, EDDY_ENOMEM, "out of memory in sink");
             if (self->ctx->log)
@@ -326,6 +394,7 @@ int op_sink_create(op_ctx *ctx, const serde *key_serde, const serde *value_serde
     s->timestamp = timestamp;
     s->write = write;
     s->write_ctx = write_ctx;
+    s->stream_time = -1;
     eddy_buf_init(&s->kbuf);
     eddy_buf_init(&s->vbuf);
     *out = &s->base;

@@ -519,6 +519,36 @@ static int check_keys(qstate *st, const char *sink_name)
     return rc;
 }
 
+/* The sink's key format where ksqlDB does not simply inherit the source's (its Analyzer and
+ * LogicalPlanner): PARTITION BY NULL leaves no key, so the format is NONE (an explicit other
+ * format is an error); an inherited NONE with key columns in the result takes the default
+ * key format (ksql.persistence.default.format.key, else KAFKA). */
+static int sink_key_format(qstate *st, const pl_with *w, bool key_explicit, int nkeys,
+                           serde_format *kf)
+{
+    pl_ctx *c = st->c;
+    if (st->rekeyed && st->npart == 0) {
+        if (key_explicit && kf->kind != SERDE_NONE)
+            return pl_err_at(c, w->pos, EDDY_ETYPE,
+                             "Key format specified for stream without key columns.");
+        return pl_format_parse(c, w->pos, "NONE", kf);
+    }
+    if (!key_explicit && kf->kind == SERDE_NONE && nkeys > 0) {
+        const char *d = pl_property(c, "ksql.persistence.default.format.key");
+        return pl_format_parse(c, w->pos, d ? d : "KAFKA", kf);
+    }
+    return 0;
+}
+
+/* Index in 's' of its key column number 'key', or -1. */
+static int key_col_index(const plan_schema *s, int key)
+{
+    for (int i = 0; i < s->ncols; i++)
+        if (s->cols[i].role == PLAN_COL_KEY && key-- == 0)
+            return i;
+    return -1;
+}
+
 /* PROJECT (and the sink schema) from the items: keys in key order, then values. */
 static int project_step(qstate *st, int nslots, bool persistent)
 {
@@ -537,7 +567,17 @@ static int project_step(qstate *st, int nslots, bool persistent)
                 if (st->items[i].key == key) {
                     cols[k] = (plan_column){st->items[i].name, st->items[i].expr->type,
                                             PLAN_COL_KEY, NULL};
-                    s->exprs[k++] = st->items[i].expr;
+                    s->exprs[k] = st->items[i].expr;
+                    /* After PARTITION BY the item repeats a partitioning expression: take
+                     * the key it computed (as ksqlDB, which keeps the key as it is; so a
+                     * null-value row keeps its new key). */
+                    if (st->rekeyed && s->exprs[k]->kind != FN_COLUMN) {
+                        int idx = key_col_index(st->in, key);
+                        if (idx >= 0 && !(s->exprs[k] = col_ref(c, st->in, idx,
+                                                                st->items[i].pos)))
+                            return c->err->code;
+                    }
+                    k++;
                 }
         for (int i = 0; i < n; i++)
             if (st->items[i].key < 0) {
@@ -780,9 +820,13 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
     pq->limit = q->has_limit ? q->limit : -1;
 
     if (mode == PL_Q_CREATE_AS) {
-        int nvals = 0;
-        for (int i = 0; i < proj->ncols; i++)
+        int nvals = 0, nkeys = 0;
+        for (int i = 0; i < proj->ncols; i++) {
             nvals += proj->cols[i].role == PLAN_COL_VALUE;
+            nkeys += proj->cols[i].role == PLAN_COL_KEY;
+        }
+        if ((rc = sink_key_format(&st, &w, key_explicit, nkeys, &kf)))
+            return rc;
         if ((rc = pl_with_wrap(c, &w, nvals, &vf)))
             return rc;
         if ((rc = pl__check_schema_formats(c, stmt->pos, proj, &kf, &vf, key_explicit)))

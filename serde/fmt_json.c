@@ -301,6 +301,78 @@ static int dec_array(jdec *c, const serde_json *v, const eddy_type *t, eddy_valu
     return 0;
 }
 
+/* Java's String.hashCode: over the UTF-16 code units of the UTF-8 text 's' (a malformed
+ * byte counts as U+FFFD, as Java's decoder replaces it). */
+static uint32_t java_string_hash(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    uint32_t h = 0;
+    size_t i = 0;
+    while (i < n) {
+        uint32_t cp = p[i], need = 0;
+        if (cp >= 0xF0 && cp < 0xF8) {
+            cp &= 0x07;
+            need = 3;
+        } else if (cp >= 0xE0) {
+            cp &= 0x0F;
+            need = 2;
+        } else if (cp >= 0xC0) {
+            cp &= 0x1F;
+            need = 1;
+        } else if (cp >= 0x80) {
+            cp = 0xFFFD;
+        }
+        i++;
+        for (uint32_t k = 0; k < need; k++, i++) {
+            if (i >= n || (p[i] & 0xC0) != 0x80) {
+                cp = 0xFFFD;
+                break;
+            }
+            cp = (cp << 6) | (p[i] & 0x3F);
+        }
+        if (cp > 0xFFFF) {
+            cp -= 0x10000;
+            h = 31 * h + (0xD800 + (cp >> 10));
+            h = 31 * h + (0xDC00 + (cp & 0x3FF));
+        } else {
+            h = 31 * h + cp;
+        }
+    }
+    return h;
+}
+
+/* ksqlDB's JSON deserializer builds a MAP as `new HashMap<>(size)`, and what iterates over it
+ * (REDUCE, MAP_KEYS, TRANSFORM, the serializer) sees Java's HashMap order: by bucket - the
+ * spread hash masked by the table size - then by insertion. Reorder the n key/value pairs at
+ * 'items' so (a stable insertion sort: maps in records are small). */
+static void hashmap_order(eddy_value *items, uint32_t n)
+{
+    if (n < 2)
+        return;
+    uint64_t cap = 1;
+    while (cap < n)
+        cap <<= 1;               /* HashMap.tableSizeFor(size) */
+    while (n > cap * 3 / 4)
+        cap <<= 1;               /* resizes past the 0.75 load factor */
+    for (uint32_t i = 1; i < n; i++) {
+        eddy_value k = items[2 * i], v = items[2 * i + 1];
+        uint32_t h = java_string_hash(k.u.str, k.n);
+        uint32_t b = (h ^ (h >> 16)) & (uint32_t)(cap - 1);
+        uint32_t j = i;
+        while (j > 0) {
+            const eddy_value *pk = &items[2 * (j - 1)];
+            uint32_t ph = java_string_hash(pk->u.str, pk->n);
+            if (((ph ^ (ph >> 16)) & (uint32_t)(cap - 1)) <= b)
+                break;
+            items[2 * j] = items[2 * (j - 1)];
+            items[2 * j + 1] = items[2 * (j - 1) + 1];
+            j--;
+        }
+        items[2 * j] = k;
+        items[2 * j + 1] = v;
+    }
+}
+
 static int dec_map(jdec *c, const serde_json *v, const eddy_type *t, eddy_value *out)
 {
     if (v->kind != SERDE_JSON_OBJECT)
@@ -333,6 +405,7 @@ static int dec_map(jdec *c, const serde_json *v, const eddy_type *t, eddy_value 
         }
         n++;
     }
+    hashmap_order(items, n);
     *out = eddy_value_composite(EDDY_T_MAP, items, n);
     return 0;
 }

@@ -44,7 +44,7 @@ enum {
 typedef struct eddy_err {
     int code;       /* EDDY_E* (negative); 0 = none */
     int line, col;  /* 1-based position in SQL text; 0 when not a SQL error */
-    char msg[256];  /* for users; never contains row data */
+    char msg[512];  /* for users; never contains row data */
 } eddy_err;
 
 /* Reset 'err' to "no error". A NULL 'err' is allowed everywhere and ignored. */

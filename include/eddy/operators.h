@@ -33,6 +33,12 @@ typedef struct op_row {
     int64_t offset;
     const uint8_t *headers;  /* raw Kafka headers of the source record (may be NULL) */
     const uint8_t *headers_end;
+    /* A stream record whose key or value is null (ksqlDB's null key / null GenericRow): the
+     * columns read from it are NULL. A null value passes through projections (their value
+     * columns NULL, see op_project_set_key_cols) and is written as a null value; filters and
+     * table functions drop it. A null key stays null until PARTITION BY makes a new one. */
+    bool key_null;
+    bool value_null;
 } op_row;
 
 typedef struct op_batch {
@@ -75,6 +81,15 @@ int op_emit(op *self, const op_batch *out, eddy_err *err);
 int op_filter_create(op_ctx *ctx, const fn_expr *predicate, int nvars, op **out, eddy_err *err);
 int op_project_create(op_ctx *ctx, const fn_expr *const *exprs, int nexprs, int nvars, op **out,
                       eddy_err *err);
+/* Rows with a null value (ksqlDB's SelectValueMapper returns null for them, and PARTITION
+ * BY evaluates over the key only those expressions that read nothing but key columns): give
+ * 'project' the key columns of its input ('in_key_cols', one flag per input column, copied)
+ * so that, for such rows, the expressions reading key columns only (or no column) are
+ * evaluated and the others give NULL. Without it every expression gives NULL for them.
+ * 'rekey': the projection computes a new key (PARTITION BY), so a null key becomes a key
+ * of these columns. Errors: EDDY_ENOMEM. */
+int op_project_set_key_cols(op *project, const bool *in_key_cols, int ncols, bool rekey,
+                            eddy_err *err);
 /* Pass-through exprs, then one output row per value produced by the table functions (several
  * table functions advance together, shorter ones padded with NULL, as ksqlDB). */
 int op_flatmap_create(op_ctx *ctx, const fn_expr *const *exprs, int nexprs,

@@ -97,7 +97,8 @@ int serde_check_wrap_single(serde_kind kind, bool wrap, int nvalue_cols, eddy_er
  * Returns 0, or 1 when the record is a null row - every column is then set to NULL - as
  * ksqlDB's deserializers return null: for a null record, and for a wrapped JSON record that
  * is the literal `null` (an unwrapped `null` is a row whose one column is NULL). The engine
- * decides what a null row means (streams drop it, tables take it as a tombstone).
+ * decides what a null row means (streams pass on a null value, tables take it as a
+ * tombstone).
  * Errors (record skipped by the caller): EDDY_EINVAL with a message like ksqlDB's
  * deserialization errors ("Failed to deserialize value. Can't convert type. sourceType:
  * TextNode, requiredType: INTEGER, path: $.ID"; ksqlDB also names the topic), EDDY_ENOMEM. */

@@ -12,7 +12,7 @@
 static eddy_arena fnt_arena;        /* trees and types (query arena) */
 static eddy_arena fnt_batch;        /* values (batch arena) */
 static int fnt_nlogged;
-static char fnt_last_log[256];
+static char fnt_last_log[sizeof ((eddy_err *)0)->msg];
 static eddy_value fnt_vars[16];
 static fn_config fnt_config;
 

@@ -118,7 +118,10 @@ static void test_greatest_least(void **state)
         {FNT_CALL("GREATEST", NI, NI), "NULL", NULL},
         {FNT_CALL("GREATEST", L(1), L(5)), "5", "BIGINT"},
         {FNT_CALL("GREATEST", D(1), D(NAN)), "NaN", "DOUBLE"},     /* Double.compareTo */
-        {FNT_CALL("LEAST", DEC("1.5"), DEC("12.25")), "1.50", "DECIMAL(4, 2)"},
+        /* The extreme argument as it is, its scale kept (ksqlDB's BigDecimal). */
+        {FNT_CALL("LEAST", DEC("1.5"), DEC("12.25")), "1.5", "DECIMAL(4, 2)"},
+        {FNT_CALL("GREATEST", DEC("1.5"), DEC("12.25")), "12.25", "DECIMAL(4, 2)"},
+        {FNT_CALL("GREATEST", DEC("100.5"), DEC("0.125")), "100.5", "DECIMAL(6, 3)"},
     };
     run(c, EDDY_ARRAY_LEN(c));
     eddy_err err;

@@ -154,6 +154,68 @@ static void test_partition_by_rekeys(void **state)
     pt_free(t);
 }
 
+/* After PARTITION BY, the projection takes the new key from the REKEY step instead of
+ * computing the partitioning expression again (ksqlDB keeps the key as it is). */
+static void test_partition_by_projection_reads_new_key(void **state)
+{
+    (void)state;
+    pt_ctx *t = setup_input();
+    PT_OK(t, "CREATE STREAM O AS SELECT ID * 2, NAME FROM INPUT PARTITION BY ID * 2;");
+    const plan_query *q = t->last->query;
+    const plan_step *rk = pt_step(q, PLAN_STEP_REKEY);
+    const plan_step *pj = pt_step(q, PLAN_STEP_PROJECT);
+    assert_non_null(rk);
+    assert_non_null(pj);
+    assert_int_equal(pj->out.cols[0].role, PLAN_COL_KEY);
+    assert_int_equal(pj->exprs[0]->kind, FN_COLUMN);
+    assert_int_equal(pj->exprs[0]->u.index, 0);
+    assert_int_equal(rk->out.cols[0].role, PLAN_COL_KEY);
+    pt_free(t);
+}
+
+/* The long form of ksqlDB's map-key message fits in eddy_err. */
+static void test_long_error_messages_kept_whole(void **state)
+{
+    (void)state;
+    pt_ctx *t = setup_input();
+    PT_ERR(t, "CREATE STREAM O AS SELECT * FROM INPUT PARTITION BY M;", EDDY_ETYPE,
+           "Map keys, including types that contain maps, are not supported as they may lead to "
+           "unexpected behavior due to inconsistent serialization. Key column name: `M`. Column "
+           "type: MAP<STRING, INTEGER>. See https://github.com/confluentinc/ksql/issues/6621 "
+           "for more.");
+    pt_free(t);
+}
+
+/* Sink key formats ksqlDB does not simply inherit. */
+static void test_sink_key_format_none_rules(void **state)
+{
+    (void)state;
+    pt_ctx *t = setup_input();
+    PT_OK(t, "CREATE STREAM KEYLESS (A INT, B STRING) WITH (kafka_topic='input_topic', "
+             "key_format='NONE', value_format='JSON');");
+    /* An inherited NONE with key columns takes the default key format. */
+    PT_OK(t, "CREATE STREAM O1 AS SELECT * FROM KEYLESS PARTITION BY B;");
+    assert_int_equal(t->last->query->sink.key_format.kind, SERDE_KAFKA);
+    PT_OK(t, "SET 'ksql.persistence.default.format.key'='JSON';");
+    PT_OK(t, "CREATE STREAM O2 AS SELECT * FROM KEYLESS PARTITION BY A;");
+    assert_int_equal(t->last->query->sink.key_format.kind, SERDE_JSON);
+    /* Without key columns NONE stays. */
+    PT_OK(t, "CREATE STREAM O3 AS SELECT * FROM KEYLESS;");
+    assert_int_equal(t->last->query->sink.key_format.kind, SERDE_NONE);
+    /* An explicit NONE with key columns is still an error. */
+    PT_ERR(t, "CREATE STREAM O4 WITH (key_format='NONE') AS SELECT * FROM KEYLESS "
+              "PARTITION BY A;", EDDY_ETYPE,
+           "The 'NONE' format can only be used when no columns are defined. Got: [`A` INTEGER "
+           "KEY]");
+    /* PARTITION BY NULL leaves no key: NONE, and another explicit format is an error. */
+    PT_OK(t, "CREATE STREAM O5 AS SELECT * FROM INPUT PARTITION BY NULL;");
+    assert_int_equal(t->last->query->sink.key_format.kind, SERDE_NONE);
+    PT_ERR(t, "CREATE STREAM O6 WITH (key_format='KAFKA') AS SELECT * FROM INPUT "
+              "PARTITION BY NULL;", EDDY_ETYPE,
+           "Key format specified for stream without key columns.");
+    pt_free(t);
+}
+
 static void test_table_functions_flatmap(void **state)
 {
     (void)state;
@@ -283,6 +345,9 @@ int main(void)
         cmocka_unit_test(test_key_rules),
         cmocka_unit_test(test_reserved_names_in_select),
         cmocka_unit_test(test_partition_by_rekeys),
+        cmocka_unit_test(test_partition_by_projection_reads_new_key),
+        cmocka_unit_test(test_long_error_messages_kept_whole),
+        cmocka_unit_test(test_sink_key_format_none_rules),
         cmocka_unit_test(test_table_functions_flatmap),
         cmocka_unit_test(test_insert_into),
         cmocka_unit_test(test_unknown_sources_and_unsupported),

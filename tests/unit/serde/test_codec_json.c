@@ -74,6 +74,26 @@ static void test_json_decode_fields(void **state)
     run_decode(cases, EDDY_ARRAY_LEN(cases));
 }
 
+/* A MAP iterates as ksqlDB's `new HashMap<>(size)` does: by Java hash bucket, then by
+ * insertion (REDUCE and MAP_KEYS see this order). */
+static void test_json_decode_map_in_java_hash_order(void **state)
+{
+    (void)state;
+    static const dcase cases[] = {
+        {-1, false, "M MAP<STRING, INT>",
+         "{\"M\":{\"pear\":1,\"apple\":2,\"fig\":3,\"kiwi\":4,\"plum\":5}}",
+         "{'plum'=5,'apple'=2,'pear'=1,'kiwi'=4,'fig'=3}"},
+        /* Same bucket: insertion order. */
+        {-1, false, "M MAP<STRING, INT>", "{\"M\":{\"zz\":1,\"a\":2,\"b\":3}}",
+         "{'zz'=1,'a'=2,'b'=3}"},
+        /* Hashes over UTF-16 code units: a surrogate pair counts twice. */
+        {-1, false, "M MAP<STRING, INT>",
+         "{\"M\":{\"caf\\u00e9\":1,\"\\ud83d\\ude00\":2,\"x\":3,\"y\":4}}",
+         "{'\xf0\x9f\x98\x80'=2,'x'=3,'y'=4,'caf\xc3\xa9'=1}"},
+    };
+    run_decode(cases, EDDY_ARRAY_LEN(cases));
+}
+
 static void test_json_decode_numbers(void **state)
 {
     (void)state;
@@ -475,6 +495,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_json_decode_fields),
+        cmocka_unit_test(test_json_decode_map_in_java_hash_order),
         cmocka_unit_test(test_json_decode_numbers),
         cmocka_unit_test(test_json_decode_strings),
         cmocka_unit_test(test_json_decode_wrapping),

@@ -12,7 +12,7 @@ typedef struct worker {
     fixture *f;
     int32_t partition;
     int rc;
-    char msg[256];
+    char msg[sizeof ((eddy_err *)0)->msg];
 } worker;
 
 static void *run(void *arg)
