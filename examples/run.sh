@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # examples/run.sh - what `make run` starts. Until the SQL shell exists it loads a small example
 # topic, "pageviews" (2 partitions, 10 JSON records keyed by user), into the data directory
-# ($EDDY_DATA, else ./eddy-data) unless it is already there, and prints the topic commands to
-# try next. Running it again changes nothing.
+# ($EDDY_DATA, else ./eddy-data) unless it is already there, and prints the SQL script and
+# topic commands to try next. Running it again changes nothing.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,10 +28,18 @@ case "$e" in
 esac
 data=""
 [ "$DATA" = ./eddy-data ] || data=" --data $DATA"
+sql=$(realpath --relative-to=. "$here/sql/pageviews/statements.sql" 2>/dev/null ||
+      echo "$here/sql/pageviews/statements.sql")
+case "$sql" in ../*) sql=$(realpath "$here/sql/pageviews/statements.sql") ;; esac
 
 cat <<MSG
 
-The SQL shell is not built yet; meanwhile, try the topic commands:
+The SQL shell is not built yet; meanwhile, run a SQL script over the topic (Ctrl-C stops it):
+
+  $e$data run $sql
+  $e$data topic consume PAGE_11_VIEWS --from-beginning --timeout-ms 1000 --print-key
+
+or try the topic commands:
 
   $e$data topic list
   $e$data topic describe pageviews

@@ -4,7 +4,9 @@
  * lambdas, errors that become NULL and reach the processing log), flatmap (EXPLODE of arrays
  * of different lengths padded with NULL, empty and NULL arrays, several table functions) and
  * the sink (key and value encoding through serde, NULL keys, tombstones, the timestamp
- * expression, a NULL timestamp that drops the row, headers passed through, write errors).
+ * expression, a NULL or negative timestamp that drops the row, headers passed through, write
+ * errors), and rows with a null value or key (stream tombstones: filter and flatmap drop
+ * them, project computes only key expressions, the sink writes a null value).
  *
  * Expression trees are built by hand with fnt.h, as the planner would type them. Every
  * operator pushes into a collector operator defined here that keeps a copy of what it gets.
@@ -35,7 +37,7 @@ static collector coll;
 static op_ctx ctx;
 static int nlogged;
 static char last_op[64];
-static char last_msg[512];
+static char last_msg[sizeof ((eddy_err *)0)->msg];
 
 static void test_log(void *log_ctx, const char *op_name, const eddy_err *err)
 {
@@ -313,6 +315,24 @@ static void test_filter_propagates_downstream_error(void **state)
     op_close(f);
 }
 
+static void test_filter_drops_null_value_rows(void **state)
+{
+    (void)state;
+    /* ksqlDB's SqlPredicate drops a null value (a stream tombstone) whatever the predicate. */
+    op *f;
+    eddy_err err;
+    eddy_err_clear(&err);
+    EXPECT_OK(op_filter_create(&ctx, fnt_bool(true), 0, &f, &err), &err);
+    to_collector(f);
+    op_row in[] = {simple_row(1, "a", 1), simple_row(2, NULL, -1)};
+    in[1].value_null = true;
+    assert_int_equal(push(f, in, 2), 0);
+    assert_int_equal(coll.nrows, 1);
+    assert_false(coll.rows[0].value_null);
+    assert_string_equal(val(&coll.rows[0], 1, EDDY_TYPE_STRING), "a");
+    op_close(f);
+}
+
 /* ---- project ---------------------------------------------------------------------------- */
 
 static void test_project_evaluates_expressions_per_row(void **state)
@@ -419,6 +439,53 @@ static void test_project_empty_batch_emits_nothing(void **state)
     op_close(p);
 }
 
+static void test_project_null_value_computes_key_only_exprs(void **state)
+{
+    (void)state;
+    /* Column 1 (NAME) plays the key here. For a null-value row only the expressions that read
+     * nothing but key columns (or no column) are computed; the others are NULL. */
+    const fn_expr *exprs[] = {name_col(), FNT_CALL("UCASE", name_col()), id_col(),
+                              fnt_str("lit")};
+    op *p;
+    eddy_err err;
+    eddy_err_clear(&err);
+    EXPECT_OK(op_project_create(&ctx, exprs, 4, 0, &p, &err), &err);
+    to_collector(p);
+    op_row in[] = {simple_row(7, "k", -1), simple_row(8, "k2", 1)};
+    in[0].value_null = true;
+    in[0].key_null = true;
+    /* Without key columns declared, a null-value row projects to all NULLs. */
+    assert_int_equal(push(p, in, 1), 0);
+    assert_int_equal(coll.nrows, 1);
+    assert_true(coll.rows[0].value_null);
+    for (int k = 0; k < 4; k++)
+        assert_true(coll.rows[0].cols[k].null);
+    bool keys[NCOLS] = {false, true, false, false, false};
+    EXPECT_OK(op_project_set_key_cols(p, keys, NCOLS, false, &err), &err);
+    coll.nrows = 0;
+    assert_int_equal(push(p, in, 2), 0);
+    assert_int_equal(coll.nrows, 2);
+    const op_row *r = &coll.rows[0];
+    assert_true(r->value_null);
+    assert_true(r->key_null);                 /* not a re-key: a null key stays null */
+    assert_string_equal(val(r, 0, EDDY_TYPE_STRING), "k");
+    assert_string_equal(val(r, 1, EDDY_TYPE_STRING), "K");
+    assert_string_equal(val(r, 2, EDDY_TYPE_BIGINT), "NULL");
+    assert_string_equal(val(r, 3, EDDY_TYPE_STRING), "lit");
+    /* A row with a value is computed whole. */
+    r = &coll.rows[1];
+    assert_false(r->value_null);
+    assert_string_equal(val(r, 2, EDDY_TYPE_BIGINT), "8");
+    /* PARTITION BY (rekey) gives every row a key. */
+    EXPECT_OK(op_project_set_key_cols(p, keys, NCOLS, true, &err), &err);
+    coll.nrows = 0;
+    assert_int_equal(push(p, in, 1), 0);
+    assert_false(coll.rows[0].key_null);
+    assert_true(coll.rows[0].value_null);
+    assert_int_equal(nlogged, 0);
+    op_close(p);
+}
+
 /* ---- flatmap ---------------------------------------------------------------------------- */
 
 static void test_flatmap_explode_one_row_per_element(void **state)
@@ -522,6 +589,26 @@ static void test_flatmap_function_error_logs_and_skips(void **state)
     assert_int_equal(nlogged, 1);
     assert_string_equal(last_op, "FlatMap");
     assert_non_null(strstr(last_msg, "too many columns"));
+    op_close(m);
+}
+
+static void test_flatmap_drops_null_value_rows(void **state)
+{
+    (void)state;
+    const fn_expr *exprs[] = {id_col()};
+    const fn_expr *tfns[] = {tfn_call("EXPLODE", arr_col())};
+    op *m;
+    eddy_err err;
+    eddy_err_clear(&err);
+    EXPECT_OK(op_flatmap_create(&ctx, exprs, 1, tfns, 1, 0, &m, &err), &err);
+    to_collector(m);
+    op_row in[] = {mkrow(1, "a", 1, int_array(2, 1), str_array(-1, NULL)),
+                   mkrow(2, "b", 1, int_array(2, 5), str_array(-1, NULL))};
+    in[0].value_null = true;
+    assert_int_equal(push(m, in, 2), 0);
+    assert_int_equal(coll.nrows, 2);
+    assert_string_equal(val(&coll.rows[0], 0, EDDY_TYPE_BIGINT), "2");
+    assert_string_equal(val(&coll.rows[1], 1, EDDY_TYPE_INT), "6");
     op_close(m);
 }
 
@@ -714,6 +801,58 @@ static void test_sink_write_error_stops_the_batch(void **state)
     op_close(s);
 }
 
+static void test_sink_null_value_and_null_key_rows(void **state)
+{
+    (void)state;
+    serde *ks = mkserde(SERDE_KAFKA, -1, true, (int[]){1}, 1);
+    serde *vs = mkserde(SERDE_JSON, -1, false, (int[]){0}, 1);
+    /* With a TIMESTAMP expression, a null value takes the stream time (the largest rowtime
+     * the sink has seen), as ksqlDB's sink timestamp step does. */
+    op *s;
+    eddy_err err;
+    eddy_err_clear(&err);
+    EXPECT_OK(op_sink_create(&ctx, ks, vs, id_col(), sink_write, NULL, &s, &err), &err);
+    op_row in[] = {simple_row(50, "k1", 1), simple_row(9, "k2", 1), simple_row(3, "k3", 1)};
+    in[0].rowtime = 5000;
+    in[1].rowtime = 100;
+    in[1].value_null = true;
+    in[2].key_null = true;              /* the key column has a value, the record had none */
+    assert_int_equal(push(s, in, 3), 0);
+    assert_int_equal(nrecs, 3);
+    assert_string_equal(recs[0].key, "k1");
+    assert_string_equal(recs[0].value, "{\"ID\":50}");
+    assert_int_equal(recs[0].timestamp, 50);
+    assert_string_equal(recs[1].key, "k2");
+    assert_int_equal(recs[1].value_len, -1);
+    assert_int_equal(recs[1].timestamp, 5000);
+    assert_int_equal(recs[2].key_len, -1);
+    assert_string_equal(recs[2].value, "{\"ID\":3}");
+    assert_int_equal(nlogged, 0);
+    op_close(s);
+    serde_destroy(ks);
+    serde_destroy(vs);
+}
+
+static void test_sink_negative_timestamp_drops_row(void **state)
+{
+    (void)state;
+    /* Kafka's producer refuses negative timestamps: the row is logged and dropped. */
+    op *s;
+    eddy_err err;
+    eddy_err_clear(&err);
+    EXPECT_OK(op_sink_create(&ctx, NULL, NULL, arith('-', EDDY_TYPE_BIGINT, id_col(),
+                                                     fnt_big(10)),
+                             sink_write, NULL, &s, &err),
+              &err);
+    op_row in[] = {simple_row(5, "a", 1), simple_row(10, "b", 1)};
+    assert_int_equal(push(s, in, 2), 0);
+    assert_int_equal(nrecs, 1);
+    assert_int_equal(recs[0].timestamp, 0);
+    assert_int_equal(nlogged, 1);
+    assert_non_null(strstr(last_msg, "timestamp is negative"));
+    op_close(s);
+}
+
 /* ---- a chain ---------------------------------------------------------------------------- */
 
 static void test_chain_filter_project_sink(void **state)
@@ -764,12 +903,15 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_filter_propagates_downstream_error, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_filter_drops_null_value_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_project_evaluates_expressions_per_row, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_project_error_gives_null_and_logs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_project_lambda_uses_variable_slots, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_project_empty_batch_emits_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_project_null_value_computes_key_only_exprs, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_flatmap_explode_one_row_per_element, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_flatmap_several_functions_pad_with_null, setup,
@@ -777,6 +919,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_flatmap_cube_explode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flatmap_function_error_logs_and_skips, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_flatmap_drops_null_value_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_encodes_key_and_value, sink_setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_null_single_value_is_tombstone, sink_setup,
                                         teardown),
@@ -785,6 +928,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sink_timestamp_expression, sink_setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_passes_headers_through, sink_setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_write_error_stops_the_batch, sink_setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_sink_null_value_and_null_key_rows, sink_setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_sink_negative_timestamp_drops_row, sink_setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_chain_filter_project_sink, sink_setup, teardown),
     };
