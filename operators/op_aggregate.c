@@ -239,6 +239,7 @@ typedef struct op_aggregate {
     state_store *store;
     int nout;
     int64_t stream_time;       /* INT64_MIN until the first record */
+    int64_t store_time;        /* sessions: the largest session end put (INT64_MIN: none) */
     bool restored_pending;     /* EMIT FINAL: pending list rebuilt from the store */
     eddy_buf kbuf, vbuf;
     /* output rows of the current batch */
@@ -589,7 +590,9 @@ typedef struct found_session {
  * order, then the record added. Unless the merged session is [ts, ts] (nothing to merge), each
  * found session is removed and a tombstone is emitted for it (timestamp: its end), then the
  * new session is put and emitted (timestamp: its end). A record whose merged session ends
- * before stream time - gap - grace is dropped (logged) and changes nothing. */
+ * before stream time - gap - grace is dropped (logged) and changes nothing. Sessions ending
+ * at or before the store's time (largest end put) - retention are not found, as Kafka
+ * Streams' segmented store hides them, whether or not a flush has expired them yet. */
 static int session_fold(op_aggregate *g, const op_row *in, const uint8_t *key, size_t klen,
                         eddy_err *err)
 {
@@ -616,6 +619,8 @@ static int session_fold(op_aggregate *g, const op_row *in, const uint8_t *key, s
         return rc;
     state_entry e;
     while ((rc = state_iter_next(it, &e, err)) == 1) {
+        if (g->store_time != INT64_MIN && e.end <= g->store_time - sp->retention_ms)
+            continue;   /* past retention: not seen even before it is expired */
         if (nfound == cap) {
             cap = cap ? cap * 2 : 4;
             found_session *n = eddy_arena_alloc(a, cap * sizeof *n);
@@ -694,6 +699,8 @@ static int session_fold(op_aggregate *g, const op_row *in, const uint8_t *key, s
         (rc = state_session_put(g->store, key, klen, start, end, g->vbuf.data, g->vbuf.len,
                                 err)))
         return rc;
+    if (end > g->store_time)
+        g->store_time = end;
     if (sp->emit_final)
         return add_pending(g, key, klen, start, end, err);
     op_row r = {0};
@@ -815,6 +822,7 @@ int op_aggregate_create(op_ctx *ctx, const op_agg_spec *spec, state_store *store
     g->store = store;
     g->nout = spec->nkeys + spec->naggs + (spec->window != OP_WINDOW_NONE ? 2 : 0);
     g->stream_time = INT64_MIN;
+    g->store_time = INT64_MIN;
     eddy_buf_init(&g->kbuf);
     eddy_buf_init(&g->vbuf);
     *out = &g->base;
