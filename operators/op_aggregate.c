@@ -1,7 +1,8 @@
 /*
  * op_aggregate.c - GROUP BY (new key), the internal repartition sink, and the aggregation
  * over a key-value or window store (ksqlDB's StreamGroupBy / StreamAggregate /
- * StreamWindowedAggregate on Kafka Streams' KStreamAggregate and KStreamWindowAggregate).
+ * StreamWindowedAggregate on Kafka Streams' KStreamAggregate, KStreamWindowAggregate and
+ * KStreamSessionWindowAggregate).
  *
  * State layout. The store key of a group is the concatenation of eddy_binval_encode_key of
  * its key columns (window stores add the window start themselves). The value is
@@ -17,6 +18,12 @@
  * s <= ts < s + size, in ascending s; a window whose end <= stream time - grace is closed and
  * the record is dropped for it (logged). Windows whose end is before stream time - retention
  * are expired from the store at each flush (and thereby tombstoned in the changelog).
+ *
+ * Sessions (session_fold): a SESSION store keyed by (key, end, start); a record merges with
+ * the sessions of its key within the gap, the merged-away sessions are removed and tombstoned
+ * in the output, and the merged session (end inclusive) is put and emitted; a record whose
+ * merged session ends before stream time - gap - grace is dropped. Sessions ending before
+ * stream time - retention are expired at each flush.
  *
  * EMIT FINAL. Instead of emitting each update, a window is remembered in a pending list
  * (in memory, ordered by window end, then key) and emitted once, with its final value, when
