@@ -1,7 +1,8 @@
 /*
  * op_aggregate.c - GROUP BY (new key), the internal repartition sink, and the aggregation
  * over a key-value or window store (ksqlDB's StreamGroupBy / StreamAggregate /
- * StreamWindowedAggregate on Kafka Streams' KStreamAggregate and KStreamWindowAggregate).
+ * StreamWindowedAggregate on Kafka Streams' KStreamAggregate, KStreamWindowAggregate and
+ * KStreamSessionWindowAggregate).
  *
  * State layout. The store key of a group is the concatenation of eddy_binval_encode_key of
  * its key columns (window stores add the window start themselves). The value is
@@ -17,6 +18,12 @@
  * s <= ts < s + size, in ascending s; a window whose end <= stream time - grace is closed and
  * the record is dropped for it (logged). Windows whose end is before stream time - retention
  * are expired from the store at each flush (and thereby tombstoned in the changelog).
+ *
+ * Sessions (session_fold): a SESSION store keyed by (key, end, start); a record merges with
+ * the sessions of its key within the gap, the merged-away sessions are removed and tombstoned
+ * in the output, and the merged session (end inclusive) is put and emitted; a record whose
+ * merged session ends before stream time - gap - grace is dropped. Sessions ending before
+ * stream time - retention are expired at each flush.
  *
  * EMIT FINAL. Instead of emitting each update, a window is remembered in a pending list
  * (in memory, ordered by window end, then key) and emitted once, with its final value, when
@@ -239,6 +246,7 @@ typedef struct op_aggregate {
     state_store *store;
     int nout;
     int64_t stream_time;       /* INT64_MIN until the first record */
+    int64_t store_time;        /* sessions: the largest session end put (INT64_MIN: none) */
     bool restored_pending;     /* EMIT FINAL: pending list rebuilt from the store */
     eddy_buf kbuf, vbuf;
     /* output rows of the current batch */
@@ -376,7 +384,7 @@ static int add_pending(op_aggregate *g, const uint8_t *key, size_t klen, int64_t
                        int64_t end, eddy_err *err)
 {
     for (size_t i = 0; i < g->npend; i++)
-        if (g->pend[i].start == start && g->pend[i].klen == klen &&
+        if (g->pend[i].start == start && g->pend[i].end == end && g->pend[i].klen == klen &&
             memcmp(g->pend[i].key, key, klen) == 0)
             return 0;
     if (g->npend == g->pend_cap) {
@@ -429,7 +437,29 @@ static int decode_keys(op_aggregate *g, const uint8_t *k, size_t klen, eddy_valu
     return 0;
 }
 
-/* EMIT FINAL: emit the pending windows that closed (end + grace <= stream time). */
+/* The value of session [start, end] of 'key': 1 and '*val'/'*vlen', or 0 when it is gone. */
+static int session_get(op_aggregate *g, const uint8_t *key, size_t klen, int64_t start,
+                       int64_t end, const void **val, size_t *vlen, eddy_err *err)
+{
+    state_iter *it;
+    int rc = state_session_find(g->store, key, klen, end, start, &it, err);
+    if (rc)
+        return rc;
+    state_entry e;
+    while ((rc = state_iter_next(it, &e, err)) == 1) {
+        if (e.start == start && e.end == end && e.key_len == klen &&
+            memcmp(e.key, key, klen) == 0) {
+            *val = e.value;
+            *vlen = e.value_len;
+            break;
+        }
+    }
+    state_iter_close(it);
+    return rc;
+}
+
+/* EMIT FINAL: emit the pending windows that closed (end + grace <= stream time;
+ * sessions: end + gap + grace <= stream time, Kafka Streams' suppression of session windows). */
 static int emit_closed(op_aggregate *g, eddy_err *err)
 {
     const op_agg_spec *sp = g->spec;
@@ -440,15 +470,22 @@ static int emit_closed(op_aggregate *g, eddy_err *err)
     int rc = 0;
     for (; i < g->npend && rc == 0; i++) {
         pending *p = &g->pend[i];
-        if (p->end + sp->grace_ms > g->stream_time)
-            break;
-        if (p->end <= g->stream_time - sp->retention_ms)
-            continue;   /* no longer in the store's retention: lost, as in Kafka Streams */
         const void *val;
         size_t vlen;
-        rc = state_window_get(g->store, p->key, p->klen, p->start, &val, &vlen, err);
-        if (rc <= 0)
-            continue;
+        if (sp->window == OP_WINDOW_SESSION) {
+            if (p->end + sp->size_ms + sp->grace_ms > g->stream_time)
+                break;
+            if ((rc = session_get(g, p->key, p->klen, p->start, p->end, &val, &vlen, err)) <= 0)
+                continue;   /* merged into a later session */
+        } else {
+            if (p->end + sp->grace_ms > g->stream_time)
+                break;
+            if (p->end <= g->stream_time - sp->retention_ms)
+                continue;   /* no longer in the store's retention: lost, as in Kafka Streams */
+            rc = state_window_get(g->store, p->key, p->klen, p->start, &val, &vlen, err);
+            if (rc <= 0)
+                continue;
+        }
         rc = 0;
         eddy_value *states = eddy_arena_alloc(g->base.ctx->arena,
                                               (size_t)(sp->naggs + 1) * sizeof *states);
@@ -548,6 +585,137 @@ static int fold(op_aggregate *g, const op_row *in, const uint8_t *key, size_t kl
     return emit_update(g, &r, found == 1, old_pass, err);
 }
 
+/* A session found for the record being folded. */
+typedef struct found_session {
+    int64_t start, end, maxts;
+    eddy_value *states;
+} found_session;
+
+/* Fold row 'in' into the sessions of 'key' (Kafka Streams' KStreamSessionWindowAggregate):
+ * the sessions of the key overlapping [ts - gap, ts + gap] and the record merge into one
+ * session [min start, max end] whose states are the found sessions' merged in ascending end
+ * order, then the record added. Unless the merged session is [ts, ts] (nothing to merge), each
+ * found session is removed and a tombstone is emitted for it (timestamp: its end), then the
+ * new session is put and emitted (timestamp: its end). A record whose merged session ends
+ * before stream time - gap - grace is dropped (logged) and changes nothing. Sessions ending
+ * at or before the store's time (largest end put) - retention are not found, as Kafka
+ * Streams' segmented store hides them, whether or not a flush has expired them yet. */
+static int session_fold(op_aggregate *g, const op_row *in, const uint8_t *key, size_t klen,
+                        eddy_err *err)
+{
+    const op_agg_spec *sp = g->spec;
+    eddy_arena *a = g->base.ctx->arena;
+    int64_t ts = in->rowtime, gap = sp->size_ms;
+    if (ts > g->stream_time)
+        g->stream_time = ts;
+    int64_t close = g->stream_time - sp->grace_ms - gap;
+    fn_agg_ctx ac = {a, in->offset};
+    eddy_value *states = eddy_arena_alloc(a, (size_t)(sp->naggs + 1) * sizeof *states);
+    if (!states)
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory in aggregate");
+    int rc;
+    for (int j = 0; j < sp->naggs; j++)
+        if ((rc = fn_agg_init(sp->aggs[j], &ac, &states[j], err)))
+            return rc;
+    /* find and merge (values are decoded into the arena before any write to the store) */
+    found_session *found = NULL;
+    size_t nfound = 0, cap = 0;
+    int64_t start = ts, end = ts;
+    state_iter *it;
+    if ((rc = state_session_find(g->store, key, klen, ts - gap, ts + gap, &it, err)))
+        return rc;
+    state_entry e;
+    while ((rc = state_iter_next(it, &e, err)) == 1) {
+        if (g->store_time != INT64_MIN && e.end <= g->store_time - sp->retention_ms)
+            continue;   /* past retention: not seen even before it is expired */
+        if (nfound == cap) {
+            cap = cap ? cap * 2 : 4;
+            found_session *n = eddy_arena_alloc(a, cap * sizeof *n);
+            if (!n) {
+                rc = eddy_err_set(err, EDDY_ENOMEM, "out of memory in aggregate");
+                break;
+            }
+            if (nfound)
+                memcpy(n, found, nfound * sizeof *n);
+            found = n;
+        }
+        found_session *f = &found[nfound];
+        f->start = e.start;
+        f->end = e.end;
+        f->states = eddy_arena_alloc(a, (size_t)(sp->naggs + 1) * sizeof *f->states);
+        if (!f->states) {
+            rc = eddy_err_set(err, EDDY_ENOMEM, "out of memory in aggregate");
+            break;
+        }
+        if ((rc = decode_states(g, e.value, e.value_len, f->states, &f->maxts, err)))
+            break;
+        nfound++;
+        for (int j = 0; j < sp->naggs && rc == 0; j++)
+            rc = fn_agg_merge(sp->aggs[j], &ac, &states[j], &f->states[j], &states[j], err);
+        if (rc)
+            break;
+        if (e.start < start)
+            start = e.start;
+        if (e.end > end)
+            end = e.end;
+    }
+    state_iter_close(it);
+    if (rc < 0)
+        return rc;
+    if (end < close) {
+        eddy_err late = {0};
+        eddy_err_set(&late, EDDY_EINVAL,
+                     "Skipping record for expired window: session [%lld, %lld] closed at stream "
+                     "time %lld", (long long)start, (long long)end, (long long)g->stream_time);
+        log_err(&g->base, &late);
+        return 0;
+    }
+    for (int j = 0; j < sp->naggs; j++) {
+        eddy_err ae = {0};
+        if (fn_agg_add(sp->aggs[j], &ac, &states[j], &in->cols[sp->agg_args[j]], &ae)) {
+            if (ae.code == EDDY_ENOMEM)
+                return eddy_err_set(err, EDDY_ENOMEM, "out of memory in aggregate");
+            log_err(&g->base, &ae);   /* ksqlDB fails the record: the sessions are unchanged */
+            return 0;
+        }
+    }
+    if (start != ts || end != ts) {
+        for (size_t i = 0; i < nfound; i++) {
+            found_session *f = &found[i];
+            if ((rc = state_session_remove(g->store, key, klen, f->start, f->end, err)))
+                return rc;
+            if (sp->emit_final)
+                continue;   /* suppression drops tombstones */
+            op_row old = {0};
+            bool pass = true;
+            if ((rc = result_row(g, in->cols, f->states, f->end, true, f->start, f->end, &old,
+                                 err)))
+                return rc;
+            if (sp->having && having_passes(g, &old, &pass))
+                return eddy_err_set(err, EDDY_ENOMEM, "out of memory in aggregate");
+            if (!pass)
+                continue;
+            op_row *o = NULL;
+            if ((rc = push_out(g, &o, err)))
+                return rc;
+            *o = old;
+            o->flags |= OP_ROW_TOMBSTONE;
+        }
+    }
+    if ((rc = encode_states(g, states, end, err)) ||
+        (rc = state_session_put(g->store, key, klen, start, end, g->vbuf.data, g->vbuf.len,
+                                err)))
+        return rc;
+    if (end > g->store_time)
+        g->store_time = end;
+    if (sp->emit_final)
+        return add_pending(g, key, klen, start, end, err);
+    op_row r = {0};
+    if ((rc = result_row(g, in->cols, states, end, true, start, end, &r, err)))
+        return rc;
+    return emit_update(g, &r, false, false, err);
+}
+
 static int aggregate_process(op *self, int port, const op_batch *in, eddy_err *err)
 {
     (void)port;
@@ -577,6 +745,12 @@ static int aggregate_process(op *self, int port, const op_batch *in, eddy_err *e
         size_t klen = g->kbuf.len;
         if (!windowed) {
             if ((rc = fold(g, r, key, klen, false, 0, 0, err)))
+                return rc;
+            continue;
+        }
+        if (sp->window == OP_WINDOW_SESSION) {
+            if ((rc = session_fold(g, r, key, klen, err)) ||
+                (sp->emit_final && (rc = emit_closed(g, err))))
                 return rc;
             continue;
         }
@@ -618,7 +792,10 @@ static int aggregate_flush(op *self, eddy_err *err)
     op_aggregate *g = (op_aggregate *)self;
     if (g->spec->window == OP_WINDOW_NONE || g->stream_time == INT64_MIN)
         return 0;
-    return state_window_expire(g->store, g->stream_time - g->spec->retention_ms, NULL, err);
+    int64_t before = g->stream_time - g->spec->retention_ms;
+    if (g->spec->window == OP_WINDOW_SESSION)
+        return state_session_expire(g->store, before, NULL, err);
+    return state_window_expire(g->store, before, NULL, err);
 }
 
 static void aggregate_close(op *self)
@@ -638,9 +815,9 @@ static const op_ops aggregate_ops = {"aggregate", aggregate_process, aggregate_f
 int op_aggregate_create(op_ctx *ctx, const op_agg_spec *spec, state_store *store, op **out,
                         eddy_err *err)
 {
-    if (spec->window == OP_WINDOW_SESSION)
-        return eddy_err_set(err, EDDY_EUNSUPPORTED, "SESSION windows are not supported yet");
-    if (spec->window != OP_WINDOW_NONE && (spec->size_ms <= 0 || spec->advance_ms <= 0))
+    if (spec->window != OP_WINDOW_NONE && (spec->size_ms <= 0 ||
+                                           (spec->window != OP_WINDOW_SESSION &&
+                                            spec->advance_ms <= 0)))
         return eddy_err_set(err, EDDY_EINVAL, "bad window size or advance");
     op_aggregate *g = eddy_calloc(1, sizeof *g);
     if (!g)
@@ -652,6 +829,7 @@ int op_aggregate_create(op_ctx *ctx, const op_agg_spec *spec, state_store *store
     g->store = store;
     g->nout = spec->nkeys + spec->naggs + (spec->window != OP_WINDOW_NONE ? 2 : 0);
     g->stream_time = INT64_MIN;
+    g->store_time = INT64_MIN;
     eddy_buf_init(&g->kbuf);
     eddy_buf_init(&g->vbuf);
     *out = &g->base;

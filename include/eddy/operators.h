@@ -167,8 +167,10 @@ typedef struct op_agg_spec {
 } op_agg_spec;
 
 /* The aggregation: per key (and window) the states of 'spec->aggs', kept in 'store' (a KV
- * store, or a WINDOW store of window size 'size_ms' for tumbling/hopping windows; borrowed,
- * owned by the task's state_task). Output rows: key columns, one result per call, then
+ * store, a WINDOW store of window size 'size_ms' for tumbling/hopping windows, or a SESSION
+ * store for session windows, whose gap is 'size_ms'; borrowed, owned by the task's
+ * state_task). Session windows merge states with fn_agg_merge and emit a tombstone for each
+ * merged-away session before the new one. Output rows: key columns, one result per call, then
  * WINDOWSTART and WINDOWEND when windowed; rowtime = the largest timestamp folded into the
  * group. 'spec' and what it points to are borrowed (the plan outlives the operator). */
 int op_aggregate_create(op_ctx *ctx, const op_agg_spec *spec, state_store *store, op **out,
