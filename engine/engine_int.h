@@ -65,6 +65,8 @@ typedef struct eng_task {
     int out_nparts;
     const char *out_topic;
     state_task *st;            /* the task's stores (stateful stages), or NULL */
+    state_store *src_store;    /* a TABLE source's rows (stage 0 of a query over a table) */
+    state_store *agg_store;    /* the AGGREGATE step's store, when this task runs it */
     int64_t uncommitted;       /* records consumed since the last commit */
     int64_t last_commit_ms;
     broker_log *in;            /* source partition (referenced) */

@@ -189,6 +189,103 @@ static void header_value(const broker_record *r, const char *key, eddy_value *ou
                                : eddy_value_null(EDDY_T_BYTES);
 }
 
+static int64_t be64_get(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | p[i];
+    return (int64_t)v;
+}
+
+static void be64_put(uint8_t *p, int64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)((uint64_t)v >> (56 - 8 * i));
+}
+
+/* A record of a TABLE source (ksqlDB materializes source tables): look up the key's previous
+ * row in the task's source store, make 'row' a change (new row, old row) and store the new
+ * row, or delete the key on a tombstone. Stored value: rowtime and offset (8 bytes big-endian
+ * each), then the record's value bytes. A record without a key cannot be a table row: it is
+ * skipped (logged). Returns 1 to process the row, 0 to skip it, or an error code. */
+static int table_change(eng_task *t, const broker_record *r, op_row *row, eddy_err *err)
+{
+    eng_query *q = t->q;
+    if (!r->key) {
+        proclog(q, "Skipping the record at topic %s partition %d offset %lld: a table row "
+                "needs a key", q->source->topic, t->partition, (long long)r->offset);
+        t->skipped++;
+        return 0;
+    }
+    const plan_step *src = &q->plan->steps[0];
+    eddy_arena *a = &t->batch;
+    /* store key: a tag byte, then the key bytes (store keys cannot be empty) */
+    uint8_t *key = eddy_arena_alloc(a, (size_t)r->key_len + 1);
+    if (!key)
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+    key[0] = 'k';
+    if (r->key_len)
+        memcpy(key + 1, r->key, (size_t)r->key_len);
+    size_t klen = (size_t)r->key_len + 1;
+    const void *val;
+    size_t vlen;
+    int found = state_kv_get(t->src_store, key, klen, &val, &vlen, err);
+    if (found < 0)
+        return found;
+    row->flags |= OP_ROW_CHANGE;
+    if (found && vlen >= 16) {
+        /* copy: decoded values may point into it, and the put below invalidates it */
+        uint8_t *v = eddy_arena_alloc(a, vlen);
+        if (!v)
+            return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+        memcpy(v, val, vlen);
+        eddy_value *old = eddy_arena_alloc(a, (size_t)src->out.ncols * sizeof *old);
+        if (!old)
+            return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+        for (int i = 0; i < src->out.ncols; i++)
+            old[i] = src->out.cols[i].role == PLAN_COL_KEY ? row->cols[i]
+                                                            : eddy_value_null(
+                                                                  src->out.cols[i].type->kind);
+        eddy_err e = {0};
+        int vrc = q->src_value ? serde_decode(q->src_value, v + 16, (int32_t)(vlen - 16), old,
+                                              a, &e)
+                               : 0;
+        if (vrc < 0 && e.code == EDDY_ENOMEM)
+            return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+        if (vrc == 0) {
+            for (int i = 0; i < src->out.ncols; i++) {
+                const plan_column *c = &src->out.cols[i];
+                if (c->role == PLAN_COL_HEADERS)
+                    old[i] = eddy_value_composite(EDDY_T_ARRAY, NULL, 0);
+                if (c->role != PLAN_COL_PSEUDO)
+                    continue;
+                if (strcmp(c->name, "ROWTIME") == 0)
+                    old[i] = eddy_value_bigint(be64_get(v));
+                else if (strcmp(c->name, "ROWPARTITION") == 0)
+                    old[i] = eddy_value_int(t->partition);
+                else if (strcmp(c->name, "ROWOFFSET") == 0)
+                    old[i] = eddy_value_bigint(be64_get(v + 8));
+            }
+            row->old = old;
+        }
+    }
+    if (row->value_null) {
+        if (found && state_kv_delete(t->src_store, key, klen, err))
+            return err->code;
+        return 1;
+    }
+    uint8_t *nv = eddy_arena_alloc(a, (size_t)r->value_len + 16);
+    if (!nv)
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+    be64_put(nv, row->rowtime);
+    be64_put(nv + 8, r->offset);
+    if (r->value_len > 0)
+        memcpy(nv + 16, r->value, (size_t)r->value_len);
+    if (state_kv_put(t->src_store, key, klen, nv, (size_t)r->value_len + 16, err))
+        return err->code;
+    return 1;
+}
+
 /* Decode 'r' into 'row' (source step schema). Returns 1 to process the row, 0 to skip it
  * (logged), EDDY_ENOMEM, or EDDY_EINVAL (set in 'err') when a timestamp cannot be extracted
  * and ksql.timestamp.throw.on.invalid is true: the query fails, as in ksqlDB. */
@@ -248,6 +345,7 @@ static int decode_row(eng_task *t, const broker_record *r, op_row *row, eddy_err
     row->headers = r->raw_headers;
     row->headers_end = r->raw_end;
     row->flags = 0;
+    row->old = NULL;
     row->window_start = row->window_end = 0;
     if (src->timestamp) {
         fn_ctx fc = {0};
@@ -285,6 +383,8 @@ static int decode_row(eng_task *t, const broker_record *r, op_row *row, eddy_err
         t->skipped++;
         return 0;
     }
+    if (t->src_store)
+        return table_change(t, r, row, err);
     return 1;
 }
 
@@ -298,8 +398,14 @@ static int decode_internal(eng_task *t, const broker_record *r, op_row *row)
     if (!cols)
         return EDDY_ENOMEM;
     eddy_err e = {0};
-    if (op_internal_decode(q->repart_types, s->out.ncols, s->nkeys, r->key, r->key_len,
-                           r->value, r->value_len, &t->batch, cols, &e) != 0) {
+    memset(row, 0, sizeof *row);
+    int rc = q->source->kind == PLAN_TABLE
+                 ? op_internal_decode_change(q->repart_types, s->out.ncols, s->nkeys, r->key,
+                                             r->key_len, r->value, r->value_len, &t->batch,
+                                             row, &e)
+                 : op_internal_decode(q->repart_types, s->out.ncols, s->nkeys, r->key,
+                                      r->key_len, r->value, r->value_len, &t->batch, cols, &e);
+    if (rc != 0) {
         if (e.code == EDDY_ENOMEM)
             return EDDY_ENOMEM;
         proclog(q, "Failed to decode record from topic %s partition %d offset %lld: %s",
@@ -307,8 +413,8 @@ static int decode_internal(eng_task *t, const broker_record *r, op_row *row)
         t->skipped++;
         return 0;
     }
-    memset(row, 0, sizeof *row);
-    row->cols = cols;
+    if (q->source->kind != PLAN_TABLE)
+        row->cols = cols;
     row->rowtime = r->timestamp;
     row->partition = t->partition;
     row->offset = r->offset;
@@ -442,23 +548,41 @@ static state_env *state_env_of(engine *e, eddy_err *err)
 }
 
 /* Open the task's state and its store, restore it, and resume at the committed position. */
-static int task_state(eng_query *q, eng_task *t, const plan_step *agg, int32_t npartitions,
-                      state_store **store, eddy_err *err)
+static int task_state(eng_query *q, eng_task *t, int32_t npartitions, eddy_err *err)
 {
+    const plan_query *p = q->plan;
+    const plan_step *agg = NULL;
+    for (int i = t->first_step + 1; i <= t->last_step; i++)
+        if (p->steps[i].kind == PLAN_STEP_AGGREGATE)
+            agg = &p->steps[i];
+    bool source_table = t->first_step == 0 && q->source->kind == PLAN_TABLE;
+    if (!agg && !source_table)
+        return 0;
     state_env *env = state_env_of(q->e, err);
     if (!env)
         return err->code ? err->code : EDDY_EIO;
-    int rc = state_task_open(env, q->id, t->partition, npartitions, NULL, &t->st, err);
+    /* stage 0 of a repartitioned query over a table holds only the source's rows: its own
+     * state task, apart from stage 1's on the same partition number */
+    char name[600];
+    snprintf(name, sizeof name, "%s%s", q->id, agg ? "" : "-source");
+    int rc = state_task_open(env, name, t->partition, npartitions, NULL, &t->st, err);
     if (rc)
         return rc;
-    bool windowed = agg->window.kind != PLAN_WINDOW_NONE;
-    if (agg->window.kind == PLAN_WINDOW_SESSION)
-        rc = state_store_open(t->st, "Aggregate-Materialize", STATE_SESSION, 0, store, err);
-    else
-        rc = state_store_open(t->st, "Aggregate-Materialize", windowed ? STATE_WINDOW : STATE_KV,
-                              windowed ? agg->window.size_ms : 0, store, err);
-    if (rc)
+    if (source_table &&
+        (rc = state_store_open(t->st, "Source-Materialize", STATE_KV, 0, &t->src_store, err)))
         return rc;
+    if (agg) {
+        bool windowed = agg->window.kind != PLAN_WINDOW_NONE;
+        if (agg->window.kind == PLAN_WINDOW_SESSION)
+            rc = state_store_open(t->st, "Aggregate-Materialize", STATE_SESSION, 0,
+                                  &t->agg_store, err);
+        else
+            rc = state_store_open(t->st, "Aggregate-Materialize",
+                                  windowed ? STATE_WINDOW : STATE_KV,
+                                  windowed ? agg->window.size_ms : 0, &t->agg_store, err);
+        if (rc)
+            return rc;
+    }
     state_restore_info info;
     if ((rc = state_task_restore(t->st, &info, err)) != 0)
         return rc;
@@ -481,6 +605,9 @@ static int task_build(eng_query *q, eng_task *t, int32_t npartitions, eddy_err *
     t->ops = eddy_calloc((size_t)p->nsteps + 1, sizeof *t->ops);
     if (!t->ops)
         return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+    int src = task_state(q, t, npartitions, err);
+    if (src)
+        return src;
     op *prev = NULL;
     for (int i = t->first_step + 1; i <= t->last_step + 1; i++) {
         const plan_step *s = i <= t->last_step ? &p->steps[i] : NULL;
@@ -493,6 +620,8 @@ static int task_build(eng_query *q, eng_task *t, int32_t npartitions, eddy_err *
             const plan_step *g = &p->steps[t->last_step];
             rc = op_internal_sink_create(&t->ctx, q->repart_types, g->out.ncols, g->nkeys,
                                          sink_write, t, &o, err);
+            if (rc == 0)
+                op_internal_sink_set_table(o, q->source->kind == PLAN_TABLE);
         } else {
             switch (s->kind) {
             case PLAN_STEP_FILTER:
@@ -515,13 +644,9 @@ static int task_build(eng_query *q, eng_task *t, int32_t npartitions, eddy_err *
                 rc = op_group_by_create(&t->ctx, (const fn_expr *const *)s->exprs, s->nexprs,
                                         s->nkeys, s->nvars, &o, err);
                 break;
-            case PLAN_STEP_AGGREGATE: {
-                state_store *store = NULL;
-                rc = task_state(q, t, s, npartitions, &store, err);
-                if (rc == 0)
-                    rc = op_aggregate_create(&t->ctx, &q->agg_spec, store, &o, err);
+            case PLAN_STEP_AGGREGATE:
+                rc = op_aggregate_create(&t->ctx, &q->agg_spec, t->agg_store, &o, err);
                 break;
-            }
             case PLAN_STEP_SINK:
                 rc = op_sink_create(&t->ctx, q->sink_key, q->sink_value, s->timestamp,
                                     sink_write, t, &o, err);

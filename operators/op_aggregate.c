@@ -35,6 +35,9 @@
  * update that passes is emitted; one that fails becomes a tombstone when the group's previous
  * value passed, and is dropped otherwise.
  *
+ * Tables: a change (OP_ROW_CHANGE) retracts the old row from its group with fn_agg_undo and
+ * adds the new row to its group (table_change); a group is never deleted (a COUNT reaches 0).
+ *
  * Crash behaviour: the operator holds nothing that is not in the store but the stream time and
  * the EMIT FINAL pending list (see above); the engine commits the store together with the
  * task's input offsets (state_task_commit), so after a crash the task resumes from its last
@@ -78,6 +81,51 @@ typedef struct op_group_by {
     int nexprs, nkeys, nvars;
 } op_group_by;
 
+/* Evaluate the GROUP BY columns over one row; '*null_key' when a key column is NULL. */
+static int group_eval(const op_group_by *g, fn_ctx *fc, const eddy_value *in, eddy_value *out,
+                      bool *null_key)
+{
+    fc->row = in;
+    *null_key = false;
+    for (int c = 0; c < g->nexprs; c++) {
+        if (fn_eval(g->exprs[c], fc, &out[c]) != 0)
+            return -1;
+        *null_key = *null_key || (c < g->nkeys && out[c].null);
+    }
+    return 0;
+}
+
+/* A table change: group the new and the old row ('out->cols' and 'out->old' are allocated);
+ * a side whose key is NULL is dropped (logged). Returns 1 to keep 'out', 0 to drop it, -1 on
+ * out of memory. */
+static int group_change(op *self, const op_group_by *g, fn_ctx *fc, const op_row *in,
+                        op_row *out)
+{
+    bool null_key = false;
+    if (!in->value_null) {
+        if (group_eval(g, fc, in->cols, out->cols, &null_key))
+            return -1;
+        if (null_key) {
+            eddy_err e = {0};
+            eddy_err_set(&e, EDDY_EINVAL, "record dropped: a GROUP BY expression is null");
+            log_err(self, &e);
+            out->value_null = true;
+        }
+    }
+    if (out->value_null)
+        for (int c = 0; c < g->nexprs; c++)
+            out->cols[c] = eddy_value_null(g->exprs[c]->type->kind);
+    if (in->old) {
+        if (group_eval(g, fc, in->old, out->old, &null_key))
+            return -1;
+        if (null_key)
+            out->old = NULL;
+    } else {
+        out->old = NULL;
+    }
+    return !out->value_null || out->old ? 1 : 0;
+}
+
 static int group_by_process(op *self, int port, const op_batch *in, eddy_err *err)
 {
     (void)port;
@@ -91,11 +139,25 @@ static int group_by_process(op *self, int port, const op_batch *in, eddy_err *er
         return eddy_err_set(err, EDDY_ENOMEM, "out of memory in group by");
     fn_ctx fc;
     fctx_init(self, &fc, g->nvars);
+    eddy_value *olds = NULL;
+    for (size_t i = 0; i < in->n && !olds; i++)
+        if (in->rows[i].flags & OP_ROW_CHANGE)
+            olds = eddy_arena_alloc(a, n * (size_t)(g->nexprs ? g->nexprs : 1) * sizeof *olds);
     size_t k = 0;
     for (size_t i = 0; i < in->n; i++) {
         op_row *r = &rows[k];
         *r = in->rows[i];
         r->cols = vals + k * (size_t)g->nexprs;
+        if (r->flags & OP_ROW_CHANGE) {
+            if (!olds)
+                return eddy_err_set(err, EDDY_ENOMEM, "out of memory in group by");
+            r->old = olds + k * (size_t)g->nexprs;
+            int rc = group_change(self, g, &fc, &in->rows[i], r);
+            if (rc < 0)
+                return eddy_err_set(err, EDDY_ENOMEM, "out of memory in group by");
+            k += (size_t)rc;
+            continue;
+        }
         fc.row = in->rows[i].cols;
         bool null_key = false;
         for (int c = 0; c < g->nexprs; c++) {
@@ -143,8 +205,128 @@ typedef struct op_internal_sink {
     int ncols, nkeys;
     op_sink_write_fn write;
     void *write_ctx;
-    eddy_buf kbuf, vbuf;
+    bool table;                /* write table changes (op_internal_sink_set_table) */
+    eddy_buf kbuf, vbuf, obuf;
 } op_internal_sink;
+
+/* Encode the key columns of 'cols' into 'kb' and the others into 'vb' (appended). */
+static int internal_encode(op_internal_sink *s, const eddy_value *cols, eddy_buf *kb,
+                           eddy_buf *vb, eddy_err *e)
+{
+    int rc = 0;
+    for (int c = 0; c < s->ncols && rc == 0; c++)
+        rc = c < s->nkeys ? eddy_binval_encode_key(&cols[c], s->types[c], kb, e)
+                          : eddy_binval_encode(&cols[c], s->types[c], vb, e);
+    return rc;
+}
+
+/* Write one table-change record: flag byte, then the new and/or old value columns. */
+static int internal_write_change(op_internal_sink *s, const op_row *r, const eddy_value *nw,
+                                 const eddy_value *old, eddy_err *err)
+{
+    uint8_t flag = (uint8_t)((nw ? 1 : 0) | (old ? 2 : 0));
+    s->kbuf.len = 0;
+    s->vbuf.len = 0;
+    s->obuf.len = 0;
+    eddy_err e = {0};
+    int rc = eddy_buf_append(&s->vbuf, &flag, 1) ? EDDY_ENOMEM : 0;
+    if (rc == 0 && nw)
+        rc = internal_encode(s, nw, &s->kbuf, &s->vbuf, &e);
+    if (rc == 0 && old)
+        rc = internal_encode(s, old, nw ? &s->obuf : &s->kbuf, &s->vbuf, &e);
+    if (rc) {
+        if (rc == EDDY_ENOMEM || e.code == EDDY_ENOMEM)
+            return eddy_err_set(err, EDDY_ENOMEM, "out of memory in repartition");
+        log_err(&s->base, &e);
+        return 0;
+    }
+    op_sink_record rec = {0};
+    rec.key = s->kbuf.data ? s->kbuf.data : (const uint8_t *)"";
+    rec.key_len = (int32_t)s->kbuf.len;
+    rec.value = s->vbuf.data;
+    rec.value_len = (int32_t)s->vbuf.len;
+    rec.timestamp = r->rowtime;
+    return s->write(s->write_ctx, &rec, err);
+}
+
+/* A table change: old and new under one key when it is the same, else two records, the old
+ * row first (Kafka Streams' KTableRepartitionMap). */
+static int internal_change(op_internal_sink *s, const op_row *r, eddy_err *err)
+{
+    const eddy_value *nw = r->value_null ? NULL : r->cols;
+    const eddy_value *old = r->old;
+    if (nw && old) {
+        eddy_buf nk, ok;
+        eddy_buf_init(&nk);
+        eddy_buf_init(&ok);
+        eddy_err e = {0};
+        int rc = 0;
+        for (int c = 0; c < s->nkeys && rc == 0; c++)
+            rc = eddy_binval_encode_key(&nw[c], s->types[c], &nk, &e);
+        for (int c = 0; c < s->nkeys && rc == 0; c++)
+            rc = eddy_binval_encode_key(&old[c], s->types[c], &ok, &e);
+        bool same = rc == 0 && nk.len == ok.len && (nk.len == 0 ||
+                                                     memcmp(nk.data, ok.data, nk.len) == 0);
+        eddy_buf_free(&nk);
+        eddy_buf_free(&ok);
+        if (same)
+            return internal_write_change(s, r, nw, old, err);
+    }
+    int rc = old ? internal_write_change(s, r, NULL, old, err) : 0;
+    if (rc == 0 && nw)
+        rc = internal_write_change(s, r, nw, NULL, err);
+    return rc;
+}
+
+void op_internal_sink_set_table(op *internal_sink, bool table)
+{
+    ((op_internal_sink *)internal_sink)->table = table;
+}
+
+int op_internal_decode_change(const eddy_type *const *types, int ncols, int nkeys,
+                              const uint8_t *key, int32_t key_len, const uint8_t *value,
+                              int32_t value_len, eddy_arena *a, op_row *row, eddy_err *err)
+{
+    if (key_len < 0 || value_len < 1 || value[0] == 0 || value[0] > 3)
+        return eddy_err_set(err, EDDY_ECORRUPT, "bad internal table record");
+    uint8_t flag = value[0];
+    size_t n = (size_t)(ncols ? ncols : 1);
+    eddy_value *nw = eddy_arena_alloc(a, n * sizeof *nw);
+    eddy_value *old = eddy_arena_alloc(a, n * sizeof *old);
+    if (!nw || !old)
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory decoding records");
+    size_t kp = 0, vp = 1;
+    for (int c = 0; c < nkeys; c++) {
+        size_t used = 0;
+        int rc = eddy_binval_decode_key(key + kp, (size_t)key_len - kp, types[c], a, &nw[c],
+                                        &used, err);
+        if (rc)
+            return rc;
+        old[c] = nw[c];
+        kp += used;
+    }
+    for (int side = 1; side <= 2; side <<= 1) {
+        if (!(flag & side))
+            continue;
+        eddy_value *cols = side == 1 ? nw : old;
+        for (int c = nkeys; c < ncols; c++) {
+            size_t used = 0;
+            int rc = eddy_binval_decode(value + vp, (size_t)value_len - vp, types[c], a,
+                                        &cols[c], &used, err);
+            if (rc)
+                return rc;
+            vp += used;
+        }
+    }
+    if (!(flag & 1))
+        for (int c = 0; c < ncols; c++)
+            nw[c] = eddy_value_null(types[c]->kind);
+    row->cols = nw;
+    row->old = flag & 2 ? old : NULL;
+    row->value_null = !(flag & 1);
+    row->flags |= OP_ROW_CHANGE;
+    return 0;
+}
 
 static int internal_process(op *self, int port, const op_batch *in, eddy_err *err)
 {
@@ -152,6 +334,12 @@ static int internal_process(op *self, int port, const op_batch *in, eddy_err *er
     op_internal_sink *s = (op_internal_sink *)self;
     for (size_t i = 0; i < in->n; i++) {
         const op_row *r = &in->rows[i];
+        if (s->table && (r->flags & OP_ROW_CHANGE)) {
+            int rc = internal_change(s, r, err);
+            if (rc)
+                return rc;
+            continue;
+        }
         s->kbuf.len = 0;
         s->vbuf.len = 0;
         eddy_err e = {0};
@@ -182,6 +370,7 @@ static void internal_close(op *self)
     op_internal_sink *s = (op_internal_sink *)self;
     eddy_buf_free(&s->kbuf);
     eddy_buf_free(&s->vbuf);
+    eddy_buf_free(&s->obuf);
     eddy_free(s);
 }
 
@@ -203,6 +392,7 @@ int op_internal_sink_create(op_ctx *ctx, const eddy_type *const *types, int ncol
     s->write_ctx = write_ctx;
     eddy_buf_init(&s->kbuf);
     eddy_buf_init(&s->vbuf);
+    eddy_buf_init(&s->obuf);
     *out = &s->base;
     return 0;
 }
@@ -716,6 +906,113 @@ static int session_fold(op_aggregate *g, const op_row *in, const uint8_t *key, s
     return emit_update(g, &r, false, false, err);
 }
 
+/* A table change on group 'key': retract 'undo' (the old row, or NULL) and add 'add' (the
+ * new row, or NULL), then emit the group (ksqlDB's KTableAggregate). */
+static int table_fold(op_aggregate *g, const op_row *in, const uint8_t *key, size_t klen,
+                      const eddy_value *undo, const eddy_value *add, eddy_err *err)
+{
+    const op_agg_spec *sp = g->spec;
+    eddy_arena *a = g->base.ctx->arena;
+    const void *val;
+    size_t vlen;
+    int found = state_kv_get(g->store, key, klen, &val, &vlen, err);
+    if (found < 0)
+        return found;
+    if (!found && !add)
+        return 0;   /* nothing to retract from */
+    eddy_value *states = eddy_arena_alloc(a, (size_t)(sp->naggs + 1) * sizeof *states);
+    if (!states)
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory in aggregate");
+    int64_t maxts = INT64_MIN;
+    fn_agg_ctx ac = {a, in->offset};
+    const eddy_value *keys = add ? add : undo;
+    bool old_pass = false;
+    int rc;
+    if (found) {
+        if ((rc = decode_states(g, val, vlen, states, &maxts, err)))
+            return rc;
+        if (sp->having) {
+            op_row old = {0};
+            if ((rc = result_row(g, keys, states, maxts, false, 0, 0, &old, err)))
+                return rc;
+            if (having_passes(g, &old, &old_pass))
+                return eddy_err_set(err, EDDY_ENOMEM, "out of memory in aggregate");
+        }
+    } else {
+        for (int j = 0; j < sp->naggs; j++)
+            if ((rc = fn_agg_init(sp->aggs[j], &ac, &states[j], err)))
+                return rc;
+    }
+    for (int j = 0; j < sp->naggs; j++) {
+        eddy_err e = {0};
+        if ((found && undo && fn_agg_undo(sp->aggs[j], &ac, &states[j],
+                                          &undo[sp->agg_args[j]], &e)) ||
+            (add && fn_agg_add(sp->aggs[j], &ac, &states[j], &add[sp->agg_args[j]], &e))) {
+            if (e.code == EDDY_ENOMEM)
+                return eddy_err_set(err, EDDY_ENOMEM, "out of memory in aggregate");
+            log_err(&g->base, &e);   /* the record fails: the group is unchanged */
+            return 0;
+        }
+    }
+    if (in->rowtime > maxts)
+        maxts = in->rowtime;
+    if ((rc = encode_states(g, states, maxts, err)))
+        return rc;
+    if ((rc = state_kv_put(g->store, key, klen, g->vbuf.data, g->vbuf.len, err)))
+        return rc;
+    op_row r = {0};
+    if ((rc = result_row(g, keys, states, maxts, false, 0, 0, &r, err)))
+        return rc;
+    return emit_update(g, &r, found == 1, old_pass, err);
+}
+
+/* The store key of the group of 'cols' into 'b'. 1 when encoded, 0 when it cannot be (logged),
+ * or EDDY_ENOMEM. */
+static int group_key(op_aggregate *g, const eddy_value *cols, eddy_buf *b, eddy_err *err)
+{
+    b->len = 0;
+    eddy_err e = {0};
+    for (int c = 0; c < g->spec->nkeys; c++) {
+        if (eddy_binval_encode_key(&cols[c], g->spec->key_types[c], b, &e)) {
+            if (e.code == EDDY_ENOMEM)
+                return eddy_err_set(err, EDDY_ENOMEM, "out of memory in aggregate");
+            log_err(&g->base, &e);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* A table change: undo the old row in its group, add the new one to its group; one update
+ * when both are in the same group, else the old group's first. */
+static int table_change(op_aggregate *g, const op_row *r, eddy_err *err)
+{
+    const eddy_value *nw = r->value_null ? NULL : r->cols;
+    const eddy_value *old = r->old;
+    eddy_buf ok;
+    eddy_buf_init(&ok);
+    int rc = 0, have_old = 0, have_new = 0;
+    if (old && (have_old = group_key(g, old, &ok, err)) < 0)
+        rc = have_old;
+    if (rc == 0 && nw && (have_new = group_key(g, nw, &g->kbuf, err)) < 0)
+        rc = have_new;
+    if (rc == 0) {
+        const uint8_t *nk = g->kbuf.data ? g->kbuf.data : (const uint8_t *)"";
+        const uint8_t *okd = ok.data ? ok.data : (const uint8_t *)"";
+        if (have_old == 1 && have_new == 1 && ok.len == g->kbuf.len &&
+            memcmp(okd, nk, ok.len) == 0) {
+            rc = table_fold(g, r, nk, g->kbuf.len, old, nw, err);
+        } else {
+            if (have_old == 1)
+                rc = table_fold(g, r, okd, ok.len, old, NULL, err);
+            if (rc == 0 && have_new == 1)
+                rc = table_fold(g, r, nk, g->kbuf.len, NULL, nw, err);
+        }
+    }
+    eddy_buf_free(&ok);
+    return rc;
+}
+
 static int aggregate_process(op *self, int port, const op_batch *in, eddy_err *err)
 {
     (void)port;
@@ -729,6 +1026,11 @@ static int aggregate_process(op *self, int port, const op_batch *in, eddy_err *e
     bool windowed = sp->window != OP_WINDOW_NONE;
     for (size_t i = 0; i < in->n; i++) {
         const op_row *r = &in->rows[i];
+        if ((r->flags & OP_ROW_CHANGE) && !windowed) {
+            if ((rc = table_change(g, r, err)))
+                return rc;
+            continue;
+        }
         g->kbuf.len = 0;
         eddy_err e = {0};
         for (int c = 0; c < sp->nkeys; c++) {

@@ -12,6 +12,9 @@
  * alone), the sink writes a null value and, with a TIMESTAMP expression, stamps it with the
  * stream time (ksqlDB's sink timestamp step). The sink drops records whose timestamp is
  * negative, which Kafka's producer rejects.
+ *
+ * Table changes (OP_ROW_CHANGE, queries over a TABLE) carry the old row too: the filter
+ * decides on both (see filter_process), the projection forwards the new row only.
  */
 #include "eddy/operators.h"
 
@@ -75,14 +78,37 @@ static int filter_process(op *self, int port, const op_batch *in, eddy_err *err)
     fctx_init(self, &fc, vars_alloc(self, f->nvars));
     size_t n = 0;
     for (size_t i = 0; i < in->n; i++) {
-        bool keep;
-        if (in->rows[i].value_null)
+        const op_row *r = &in->rows[i];
+        bool keep = false, old_keep = false;
+        if (r->flags & OP_ROW_CHANGE) {
+            /* KTableFilter with old values: a new row that fails becomes a delete when the
+             * old row passed; nothing is forwarded when neither passed. */
+            if (!r->value_null) {
+                fc.row = r->cols;
+                if (fn_eval_bool(f->pred, &fc, &keep) != 0)
+                    return eddy_err_set(err, EDDY_ENOMEM, "out of memory in filter");
+            }
+            if (r->old) {
+                fc.row = r->old;
+                if (fn_eval_bool(f->pred, &fc, &old_keep) != 0)
+                    return eddy_err_set(err, EDDY_ENOMEM, "out of memory in filter");
+            }
+            if (!keep && !old_keep)
+                continue;
+            rows[n] = *r;
+            rows[n].old = old_keep ? r->old : NULL;
+            if (!keep)
+                rows[n].value_null = true;
+            n++;
+            continue;
+        }
+        if (r->value_null)
             continue; /* ksqlDB's SqlPredicate drops null values */
-        fc.row = in->rows[i].cols;
+        fc.row = r->cols;
         if (fn_eval_bool(f->pred, &fc, &keep) != 0)
             return eddy_err_set(err, EDDY_ENOMEM, "out of memory in filter");
         if (keep)
-            rows[n++] = in->rows[i];
+            rows[n++] = *r;
     }
     op_batch out = {rows, n};
     return op_emit(self, &out, err);
@@ -141,6 +167,8 @@ static int project_process(op *self, int port, const op_batch *in, eddy_err *err
     for (size_t i = 0; i < in->n; i++) {
         rows[i] = in->rows[i];
         rows[i].cols = vals + i * (size_t)p->nexprs;
+        rows[i].old = NULL;   /* a table's old row is not needed past a projection */
+        rows[i].flags &= (uint8_t)~OP_ROW_CHANGE;
         if (p->rekey)
             rows[i].key_null = false;
         fc.row = in->rows[i].cols;

@@ -927,6 +927,9 @@ static int plan_drop(pl_ctx *c, const parser_stmt *stmt, plan_stmt *ps)
         return pl_err_at(c, stmt->pos, EDDY_ETYPE,
                          "Incompatible data source type is %s, but statement was DROP %s",
                          kind_word(src->kind, true), kind_word(kind, true));
+    if (src->is_source && stmt->drop.delete_topic)
+        return pl_err_at(c, stmt->pos, EDDY_ETYPE,
+                         "Cannot delete topic for read-only source: %s", src->name);
     ps->source = (plan_source *)src;
     return 0;
 }

@@ -26,8 +26,11 @@
  *   - reserved names (ROWTIME, ...) cannot be selected unaliased or used as aliases in a
  *     persistent query.
  *
- * Joins, windows, GROUP BY, aggregates and queries over tables return EDDY_EUNSUPPORTED for
- * now; the step list and schemas are shaped so that those operators slot in later.
+ * A persistent query over a TABLE produces a TABLE: the engine materializes the source and
+ * feeds the steps table changes (new and old row), see op_row in operators.h. Tables cannot be
+ * repartitioned (PARTITION BY), flattened (table functions) or windowed; aggregating one needs
+ * functions with undo (fn_agg_check_table). Joins and transient queries over tables return
+ * EDDY_EUNSUPPORTED for now.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -786,12 +789,17 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
     st.src = c->cat && c->cat->lookup ? c->cat->lookup(c->cat->ctx, q->from.name) : NULL;
     if (!st.src)
         return pl_err_at(c, q->from.pos, EDDY_ENOTFOUND, "%s does not exist.", q->from.name);
-    if (st.src->kind == PLAN_TABLE)
+    bool table_src = st.src->kind == PLAN_TABLE;
+    if (table_src && mode == PL_Q_TRANSIENT)
         return pl_err_at(c, q->from.pos, EDDY_EUNSUPPORTED,
                          "Queries on tables are not supported yet: %s", st.src->name);
+    if (table_src && st.src->window.kind != PLAN_WINDOW_NONE)
+        return pl_err_at(c, q->from.pos, EDDY_ETYPE,
+                         "KSQL does not support persistent queries on windowed tables.");
     bool aggregating = pl__query_aggregates(q);
-    plan_source_kind result_kind = aggregating ? PLAN_TABLE : PLAN_STREAM;
-    if (mode == PL_Q_CREATE_AS && aggregating && stmt->create.source != PARSER_SOURCE_TABLE)
+    plan_source_kind result_kind = aggregating || table_src ? PLAN_TABLE : PLAN_STREAM;
+    if (mode == PL_Q_CREATE_AS && result_kind == PLAN_TABLE &&
+        stmt->create.source != PARSER_SOURCE_TABLE)
         return pl_err_at(c, stmt->pos, EDDY_ETYPE,
                          "Invalid result type. Your SELECT query produces a TABLE. Please use "
                          "CREATE TABLE AS SELECT statement instead.");
@@ -799,7 +807,19 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
         return pl_err_at(c, stmt->pos, EDDY_ETYPE,
                          "INSERT INTO can only be used to insert into a stream. %s is a table.",
                          target->name);
-    if (mode == PL_Q_CREATE_AS && !aggregating && stmt->create.source == PARSER_SOURCE_TABLE)
+    if (mode == PL_Q_INSERT && table_src)
+        return pl_err_at(c, stmt->pos, EDDY_ETYPE,
+                         "Incompatible data sink and query result. Data sink (%s) type is STREAM "
+                         "but select query result is TABLE.", target->name);
+    if (table_src && q->has_partition_by)
+        return pl_err_at(c, q->partition_by.items[0]->pos, EDDY_ETYPE,
+                         "Cannot repartition a TABLE source. If this is a join, make sure that "
+                         "the criteria uses the TABLE's key column instead.");
+    if (table_src && q->window)
+        return pl_err_at(c, q->window->pos, EDDY_EUNSUPPORTED,
+                         "Windowed aggregation of a TABLE is not supported");
+    if (mode == PL_Q_CREATE_AS && result_kind == PLAN_STREAM &&
+        stmt->create.source == PARSER_SOURCE_TABLE)
         return pl_err_at(c, stmt->pos, EDDY_ETYPE,
                          "Invalid result type. Your SELECT query produces a STREAM. Please use "
                          "CREATE STREAM AS SELECT statement instead.");
@@ -840,6 +860,12 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
                              "PARTITION BY and GROUP BY in the same query is not supported");
         if ((rc = pl__agg_steps(c, q, what, st.src, st.steps, &st.nsteps, &agg)))
             return rc;
+        const plan_step *as = &st.steps[st.nsteps - 1];
+        if (table_src && fn_agg_check_table(as->aggs, as->naggs, c->err)) {
+            eddy_err e = *c->err;
+            eddy_err_clear(c->err);
+            return pl_err_at(c, q->pos, e.code, "%s", e.msg);
+        }
         st.agg = &agg;
         st.rekeyed = true;
         st.npart = agg.ngroup;
@@ -850,6 +876,9 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
     int ntfns = 0;
     if ((rc = flatmap_step(&st, &tfns, &ntfns)))
         return rc;
+    if (table_src && ntfns)
+        return pl_err_at(c, q->pos, EDDY_ETYPE,
+                         "Table source is not supported with table functions");
     st.in = last_out(&st);
     /* keys the sink must carry */
     st.key_names = eddy_arena_calloc(c->a, sizeof *st.key_names * (size_t)(st.in->ncols + 1));

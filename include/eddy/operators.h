@@ -43,11 +43,16 @@ typedef struct op_row {
     uint8_t flags;           /* OP_ROW_* */
     int64_t window_start;    /* windowed rows (aggregates): the window bounds */
     int64_t window_end;
+    /* OP_ROW_CHANGE rows (a query over a TABLE: ksqlDB's Change<new, old>): the table's
+     * previous row for this key in the same schema as 'cols', or NULL when there was none.
+     * 'cols' is the new row; 'value_null' means the new row is absent (a delete). */
+    eddy_value *old;
 } op_row;
 
 enum {
     OP_ROW_TOMBSTONE = 1,    /* the sink writes the key with a null value */
-    OP_ROW_WINDOWED = 2      /* window_start/window_end are set */
+    OP_ROW_WINDOWED = 2,     /* window_start/window_end are set */
+    OP_ROW_CHANGE = 4        /* a table change: 'old' is meaningful (see op_row.old) */
 };
 
 typedef struct op_batch {
@@ -85,7 +90,11 @@ struct op {
 /* Push 'out' to the downstream operator. */
 int op_emit(op *self, const op_batch *out, eddy_err *err);
 
-/* Stateless operators. Expressions are borrowed. 'nvars' is the number of lambda variable
+/* Stateless operators. Expressions are borrowed. Over table changes (OP_ROW_CHANGE) they
+ * follow ksqlDB's KTable operators: the filter evaluates the new and the old row and turns an
+ * update whose new row fails (or is a delete) into a delete when the old row passed, dropping
+ * it when neither passed; the projection computes the new row (the old one is not needed
+ * downstream of a projection and is dropped). 'nvars' is the number of lambda variable
  * slots the expressions need. */
 int op_filter_create(op_ctx *ctx, const fn_expr *predicate, int nvars, op **out, eddy_err *err);
 int op_project_create(op_ctx *ctx, const fn_expr *const *exprs, int nexprs, int nvars, op **out,
@@ -153,6 +162,17 @@ int op_internal_decode(const eddy_type *const *types, int ncols, int nkeys, cons
                        int32_t key_len, const uint8_t *value, int32_t value_len, eddy_arena *a,
                        eddy_value *cols, eddy_err *err);
 
+/* Tables (rows flagged OP_ROW_CHANGE): 'table' makes the internal sink write one record per
+ * change: the new row under its key and the old row under its key (old first), or a single
+ * record carrying both when the keys are equal. The value starts with a flag byte (1: new
+ * row, 2: old row, 3: both, new first). op_internal_decode_change reads such a record into
+ * 'row' (cols, old, value_null, flags OP_ROW_CHANGE; other fields untouched); the values go
+ * to 'a'. Errors: EDDY_ECORRUPT, EDDY_ENOMEM. */
+void op_internal_sink_set_table(op *internal_sink, bool table);
+int op_internal_decode_change(const eddy_type *const *types, int ncols, int nkeys,
+                              const uint8_t *key, int32_t key_len, const uint8_t *value,
+                              int32_t value_len, eddy_arena *a, op_row *row, eddy_err *err);
+
 typedef struct op_agg_spec {
     int nkeys;                    /* input columns 0..nkeys-1 are the group key */
     const eddy_type *const *key_types;
@@ -166,7 +186,11 @@ typedef struct op_agg_spec {
     int nvars;
 } op_agg_spec;
 
-/* The aggregation: per key (and window) the states of 'spec->aggs', kept in 'store' (a KV
+/* Over table changes (OP_ROW_CHANGE, not windowed) each change first retracts the old row
+ * from its group (fn_agg_undo) and then adds the new row to its group; each touched group
+ * emits its updated row, the old group first (ksqlDB's KTableAggregate: a COUNT may reach 0,
+ * the group is kept).
+ * The aggregation: per key (and window) the states of 'spec->aggs', kept in 'store' (a KV
  * store, a WINDOW store of window size 'size_ms' for tumbling/hopping windows, or a SESSION
  * store for session windows, whose gap is 'size_ms'; borrowed, owned by the task's
  * state_task). Session windows merge states with fn_agg_merge and emit a tombstone for each
