@@ -36,6 +36,12 @@ static void print_proclog(void *ctx, const char *query_id, const char *message)
     fprintf(stderr, "processing log [%s]: %s\n", query_id, message);
 }
 
+static void print_notice(void *ctx, const char *query_id, const char *message)
+{
+    (void)ctx;
+    fprintf(stderr, "eddy: query %s: %s\n", query_id, message);
+}
+
 int cli_run_main(const char *data_flag, int argc, char **argv)
 {
     static const cli_opt opts[] = {
@@ -92,6 +98,7 @@ int cli_run_main(const char *data_flag, int argc, char **argv)
     engine_options eo = {0};
     eo.data_dir = cli_data_dir(data_flag);
     eo.proclog = print_proclog;
+    eo.notice = print_notice;
     engine *e;
     if (engine_open(&eo, &e, &err) != 0) {
         eddy_free(sql);

@@ -591,6 +591,19 @@ static int task_state(eng_query *q, eng_task *t, int32_t npartitions, eddy_err *
             if (strcmp(info.inputs.items[i].topic, t->in_topic) == 0 &&
                 info.inputs.items[i].partition == t->partition)
                 t->position = info.inputs.items[i].offset;
+    if (q->e->opts.notice && info.mode != STATE_RESTORE_FRESH) {
+        static const char *how[] = {
+            [STATE_RESTORE_RESUMED] = "resumed from its checkpoint",
+            [STATE_RESTORE_ROLLED_FORWARD] = "rolled forward from its checkpoint",
+            [STATE_RESTORE_REBUILT] = "rebuilt from the changelog",
+        };
+        char msg[512];
+        snprintf(msg, sizeof msg, "task %s/%d: state %s (epoch %llu, %lld records restored, "
+                 "%lld voided), input at offset %lld", t->in_topic, (int)t->partition,
+                 how[info.mode], (unsigned long long)info.epoch, (long long)info.restored,
+                 (long long)info.voided, (long long)t->position);
+        q->e->opts.notice(q->e->opts.notice_ctx, q->id, msg);
+    }
     return 0;
 }
 

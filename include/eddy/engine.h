@@ -38,6 +38,10 @@ typedef struct engine_options {
     /* Processing log: records skipped, expression errors (may be NULL). */
     void (*proclog)(void *ctx, const char *query_id, const char *message);
     void *proclog_ctx;
+    /* Notices about a query's life (may be NULL): how each stateful task restored its state
+     * when the query started ("partition 0: state resumed from its checkpoint ..."). */
+    void (*notice)(void *ctx, const char *query_id, const char *message);
+    void *notice_ctx;
 } engine_options;
 
 /* Open the engine over 'opts->data_dir' (created if needed). Errors: as broker_open. */
