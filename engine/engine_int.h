@@ -83,6 +83,13 @@ typedef struct eng_task {
     size_t nout, out_cap;
     eddy_value *row;           /* decode scratch: one source row */
     int64_t processed, skipped;
+    /* Second stage of a repartitioned query: per source partition, the largest (offset << 16
+     * | number) of the repartition records applied, committed with the state; records at or
+     * below it were written again by a restarted first stage and are dropped. */
+    int64_t *src_hwm;
+    int nsrc;
+    char *src_tag;             /* "__src:<source topic>": their entries in the checkpoint */
+    int64_t duplicates;
 } eng_task;
 
 struct eng_query {

@@ -399,6 +399,26 @@ static int decode_internal(eng_task *t, const broker_record *r, op_row *row)
         return EDDY_ENOMEM;
     eddy_err e = {0};
     memset(row, 0, sizeof *row);
+    if (t->src_hwm) {
+        broker_header hs[8];
+        int nh = broker_record_headers(r, hs, 8);
+        for (int i = 0; i < nh && i < 8; i++) {
+            if ((size_t)hs[i].key_len != sizeof OP_SRC_HEADER - 1 ||
+                memcmp(hs[i].key, OP_SRC_HEADER, sizeof OP_SRC_HEADER - 1) != 0 ||
+                hs[i].value_len != 16)
+                continue;
+            int32_t sp = (int32_t)eddy_get_be32(hs[i].value);
+            int64_t mark = (int64_t)(eddy_get_be64(hs[i].value + 4) << 16) |
+                           (int64_t)EDDY_MIN(eddy_get_be32(hs[i].value + 12), 0xffffu);
+            if (sp >= 0 && sp < t->nsrc) {
+                if (mark <= t->src_hwm[sp]) {
+                    t->duplicates++;
+                    return 0; /* written again by a restarted first stage */
+                }
+                t->src_hwm[sp] = mark;
+            }
+        }
+    }
     int rc = q->source->kind == PLAN_TABLE
                  ? op_internal_decode_change(q->repart_types, s->out.ncols, s->nkeys, r->key,
                                              r->key_len, r->value, r->value_len, &t->batch,
@@ -501,9 +521,18 @@ int eng__task_commit(eng_task *t, eddy_err *err)
     if (rc)
         return rc;
     if (t->st) {
-        state_offset off = {t->in_topic, t->partition, t->position};
-        state_offsets offs = {&off, 1};
-        if ((rc = state_task_commit(t->st, &offs, err)) != 0)
+        state_offset stack[17], *off = stack;
+        if (t->nsrc + 1 > (int)EDDY_ARRAY_LEN(stack) &&
+            !(off = eddy_malloc((size_t)(t->nsrc + 1) * sizeof *off)))
+            return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+        off[0] = (state_offset){t->in_topic, t->partition, t->position};
+        for (int p = 0; p < t->nsrc; p++)
+            off[1 + p] = (state_offset){t->src_tag, p, t->src_hwm[p]};
+        state_offsets offs = {off, (size_t)t->nsrc + 1};
+        rc = state_task_commit(t->st, &offs, err);
+        if (off != stack)
+            eddy_free(off);
+        if (rc)
             return rc;
     }
     char group[600];
@@ -586,11 +615,30 @@ static int task_state(eng_query *q, eng_task *t, int32_t npartitions, eddy_err *
     state_restore_info info;
     if ((rc = state_task_restore(t->st, &info, err)) != 0)
         return rc;
+    if (t->first_step != 0) {
+        /* Second stage: dedupe what a restarted first stage writes again (engine_int.h). */
+        int np = broker_topic_partitions(q->e->b, q->plan->source->topic, err);
+        if (np < 0)
+            return np;
+        size_t tl = strlen(q->plan->source->topic) + 7;
+        t->src_tag = eddy_malloc(tl);
+        t->src_hwm = eddy_malloc((size_t)(np ? np : 1) * sizeof *t->src_hwm);
+        if (!t->src_tag || !t->src_hwm)
+            return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+        snprintf(t->src_tag, tl, "__src:%s", q->plan->source->topic);
+        t->nsrc = np;
+        for (int p = 0; p < np; p++)
+            t->src_hwm[p] = -1;
+    }
     if (info.have_inputs)
-        for (size_t i = 0; i < info.inputs.n; i++)
-            if (strcmp(info.inputs.items[i].topic, t->in_topic) == 0 &&
-                info.inputs.items[i].partition == t->partition)
-                t->position = info.inputs.items[i].offset;
+        for (size_t i = 0; i < info.inputs.n; i++) {
+            const state_offset *o = &info.inputs.items[i];
+            if (strcmp(o->topic, t->in_topic) == 0 && o->partition == t->partition)
+                t->position = o->offset;
+            else if (t->src_tag && strcmp(o->topic, t->src_tag) == 0 && o->partition >= 0 &&
+                     o->partition < t->nsrc)
+                t->src_hwm[o->partition] = o->offset;
+        }
     if (q->e->opts.notice && info.mode != STATE_RESTORE_FRESH) {
         static const char *how[] = {
             [STATE_RESTORE_RESUMED] = "resumed from its checkpoint",
@@ -700,6 +748,8 @@ void eng__query_free(eng_query *q)
         eddy_free(t->out_parts);
         state_task_close(t->st);
         broker_log_release(t->in);
+        eddy_free(t->src_hwm);
+        eddy_free(t->src_tag);
     }
     eddy_free(q->tasks);
     for (int p = 0; p < q->repart_nparts; p++)

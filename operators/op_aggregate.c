@@ -207,7 +207,38 @@ typedef struct op_internal_sink {
     void *write_ctx;
     bool table;                /* write table changes (op_internal_sink_set_table) */
     eddy_buf kbuf, vbuf, obuf;
+    /* Where each record comes from, for the second stage to drop what a restarted first stage
+     * writes again: header "eddy.src" = source partition (4), offset (8), and the number of
+     * the record among those written for that source record (4), big-endian. */
+    int32_t last_partition;
+    int64_t last_offset;
+    uint32_t sub;
+    uint8_t hdr[40];
 } op_internal_sink;
+
+/* Point 'rec' at the "eddy.src" header for row 'r' (see op_internal_sink). */
+static void src_header(op_internal_sink *s, const op_row *r, op_sink_record *rec)
+{
+    if (r->partition == s->last_partition && r->offset == s->last_offset) {
+        s->sub++;
+    } else {
+        s->last_partition = r->partition;
+        s->last_offset = r->offset;
+        s->sub = 0;
+    }
+    uint8_t *p = s->hdr;
+    *p++ = 2;                                  /* one header (zig-zag varint) */
+    *p++ = 2 * (uint8_t)(sizeof OP_SRC_HEADER - 1);
+    memcpy(p, OP_SRC_HEADER, sizeof OP_SRC_HEADER - 1);
+    p += sizeof OP_SRC_HEADER - 1;
+    *p++ = 2 * 16;                             /* value length 16 */
+    eddy_put_be32(p, (uint32_t)r->partition);
+    eddy_put_be64(p + 4, (uint64_t)r->offset);
+    eddy_put_be32(p + 12, s->sub);
+    p += 16;
+    rec->headers = s->hdr;
+    rec->headers_end = p;
+}
 
 /* Encode the key columns of 'cols' into 'kb' and the others into 'vb' (appended). */
 static int internal_encode(op_internal_sink *s, const eddy_value *cols, eddy_buf *kb,
@@ -246,6 +277,7 @@ static int internal_write_change(op_internal_sink *s, const op_row *r, const edd
     rec.value = s->vbuf.data;
     rec.value_len = (int32_t)s->vbuf.len;
     rec.timestamp = r->rowtime;
+    src_header(s, r, &rec);
     return s->write(s->write_ctx, &rec, err);
 }
 
@@ -359,6 +391,7 @@ static int internal_process(op *self, int port, const op_batch *in, eddy_err *er
         rec.value = s->vbuf.data ? s->vbuf.data : (const uint8_t *)"";
         rec.value_len = (int32_t)s->vbuf.len;
         rec.timestamp = r->rowtime;
+        src_header(s, r, &rec);
         if ((rc = s->write(s->write_ctx, &rec, err)) != 0)
             return rc;
     }
@@ -390,6 +423,8 @@ int op_internal_sink_create(op_ctx *ctx, const eddy_type *const *types, int ncol
     s->nkeys = nkeys;
     s->write = write;
     s->write_ctx = write_ctx;
+    s->last_partition = -1;
+    s->last_offset = -1;
     eddy_buf_init(&s->kbuf);
     eddy_buf_init(&s->vbuf);
     eddy_buf_init(&s->obuf);

@@ -156,6 +156,9 @@ int op_group_by_create(op_ctx *ctx, const fn_expr *const *exprs, int nexprs, int
 /* Internal (repartition) records: the key is the eddy_binval_encode_key forms of the first
  * 'nkeys' columns concatenated, the value the eddy_binval_encode forms of the others. The
  * record keeps the row's rowtime. op_internal_decode is the inverse (values in 'a'). */
+/* The header each repartition record carries: where it came from (see op_aggregate.c). */
+#define OP_SRC_HEADER "eddy.src"
+
 int op_internal_sink_create(op_ctx *ctx, const eddy_type *const *types, int ncols, int nkeys,
                             op_sink_write_fn write, void *write_ctx, op **out, eddy_err *err);
 int op_internal_decode(const eddy_type *const *types, int ncols, int nkeys, const uint8_t *key,

@@ -24,11 +24,9 @@
 # the counts and sums computed with awk from the input: so the reference run, the crashed
 # run and the rebuilt run agree with each other too.
 #
-# GROUP BY K groups by the source's key: one stage, no repartition topic. A query that groups
-# by a value column (two stages through <id>-Aggregate-GroupBy-repartition) is NOT covered:
-# its first stage appends to the repartition topic before its consumer-group commit, so a
-# kill -9 between the two re-appends those records and the aggregate counts them twice
-# (300,000 inputs counted 370,000 times after 5 kills; known open bug, not yet fixed).
+# GROUP BY K groups by the source's key: one stage, no repartition topic. Grouping by a
+# value column (two stages through the repartition topic) is covered by
+# agg_crash_repartition.sh.
 #
 # "Consumed to the end" is read without opening the data directory (a running eddy holds its
 # lock): the last committed offsets of group _eddy-query_CTAS_C_0 are parsed out of the
