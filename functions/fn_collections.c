@@ -194,7 +194,8 @@ static int array_sort_eval(fn_ctx *ctx, const fn_expr *call, const eddy_value *a
     if (fn__composite(ctx, EDDY_T_ARRAY, n, out))
         return EDDY_ENOMEM;
     eddy_value *a = out->u.items;
-    memcpy(a, args[0].u.items, sizeof *a * n);
+    if (n)
+        memcpy(a, args[0].u.items, sizeof *a * n);
     for (uint32_t i = 1; i < n; i++) {
         eddy_value x = a[i];
         uint32_t j = i;

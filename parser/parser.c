@@ -53,6 +53,66 @@ void parser_linecol(const char *text, size_t len, size_t off, int *line, int *co
 
 enum { STYLE_SYNTAX, STYLE_PREPARE, STYLE_RAW };
 
+/* The statement of 'text' that holds offset 'off': from its first non-blank byte through its
+ * ';' (or the end), cutting at ';' outside strings, quoted identifiers and comments. */
+static void statement_around(const char *text, size_t len, size_t off, size_t *start,
+                             size_t *end)
+{
+    enum { NORMAL, STR, BACKQ, DQUOTE, LINE_COMMENT, BLOCK_COMMENT } state = NORMAL;
+    size_t begin = 0;
+    *end = len;
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        switch (state) {
+        case NORMAL:
+            if (c == '\'')
+                state = STR;
+            else if (c == '`')
+                state = BACKQ;
+            else if (c == '"')
+                state = DQUOTE;
+            else if (c == '-' && i + 1 < len && text[i + 1] == '-')
+                state = LINE_COMMENT;
+            else if (c == '/' && i + 1 < len && text[i + 1] == '*')
+                state = BLOCK_COMMENT, i++;
+            else if (c == ';' && i >= off) {
+                *end = i + 1;
+                goto done;
+            } else if (c == ';')
+                begin = i + 1;
+            break;
+        case STR:
+            if (c == '\'')
+                state = NORMAL;
+            break;
+        case BACKQ:
+            if (c == '`')
+                state = NORMAL;
+            break;
+        case DQUOTE:
+            if (c == '"')
+                state = NORMAL;
+            break;
+        case LINE_COMMENT:
+            if (c == '\n')
+                state = NORMAL;
+            break;
+        case BLOCK_COMMENT:
+            if (c == '*' && i + 1 < len && text[i + 1] == '/')
+                state = NORMAL, i++;
+            break;
+        }
+    }
+done:
+    while (begin < *end && (text[begin] == ' ' || text[begin] == '\t' || text[begin] == '\n' ||
+                            text[begin] == '\r'))
+        begin++;
+    while (*end > begin && (text[*end - 1] == ' ' || text[*end - 1] == '\t' ||
+                            text[*end - 1] == '\n' || text[*end - 1] == '\r'))
+        (*end)--;
+    *start = begin;
+}
+
 static int verror(parser_state *st, int style, uint32_t off, const char *fmt, va_list ap)
 {
     char msg[sizeof st->err->msg];
@@ -62,8 +122,14 @@ static int verror(parser_state *st, int style, uint32_t off, const char *fmt, va
     st->failed = EDDY_EPARSE;
     parser_linecol(st->text, st->len, off, &line, &col);
     vsnprintf(msg, sizeof msg, fmt, ap);
-    if (style == STYLE_SYNTAX)
-        eddy_err_set_at(st->err, EDDY_EPARSE, line, col, "line %d:%d: %s", line, col, msg);
+    if (style == STYLE_SYNTAX) {
+        /* ksqlDB's KsqlStatementException ends with the statement's text. */
+        size_t a, b;
+        const char *t = st->orig ? st->orig : st->text;
+        statement_around(t, st->len, off, &a, &b);
+        eddy_err_set_at(st->err, EDDY_EPARSE, line, col, "line %d:%d: %s\nStatement: %.*s",
+                        line, col, msg, (int)(b - a), t + a);
+    }
     else if (style == STYLE_PREPARE)
         /* ksqlDB adds one to the column twice on this path; print what it prints. */
         eddy_err_set_at(st->err, EDDY_EPARSE, line, col,
@@ -499,15 +565,20 @@ int parser_parse(const char *sql, size_t len, const parser_vars *vars, eddy_aren
         }
         len = b.len;
         text = eddy_arena_alloc(arena, len + 2);
-        if (text && len)
+        char *orig = eddy_arena_alloc(arena, len + 1);
+        if (text && orig && len) {
             memcpy(text, b.data, len);
+            memcpy(orig, b.data, len);
+        }
+        st.orig = orig;
         eddy_buf_free(&b);
     } else {
         text = eddy_arena_alloc(arena, len + 2);
         if (text && len)
             memcpy(text, sql, len);
+        st.orig = sql ? sql : "";
     }
-    if (!text)
+    if (!text || !st.orig)
         return parser__oom(&st);
     text[len] = text[len + 1] = '\0';
     st.text = text;

@@ -44,6 +44,7 @@ typedef struct parser_state {
     eddy_arena *arena;
     const char *text;       /* the text being lexed (NUL-terminated, two NULs for flex) */
     size_t len;
+    const char *orig;       /* the same text, which flex does not touch (error messages) */
     eddy_err *err;
     int failed;             /* first error code recorded (also when err is NULL) */
     void *scanner;          /* flex yyscan_t */

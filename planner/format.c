@@ -8,11 +8,12 @@
  * otherwise. pl_format_ast() prints parser expressions (messages); planner_format_expr()
  * prints typed expressions with column names from the step's input schema (EXPLAIN).
  *
- * Format capabilities follow ksqlDB's FormatFactory/SerdeFeatures checks: NONE carries no
- * columns, KAFKA one column of INT, BIGINT, DOUBLE, STRING or BYTES, DELIMITED primitive
- * types only, JSON maps with STRING keys only. A key check failure is reported as ksqlDB
- * does ("Key format does not support schema. ..."); when that text is longer than an
- * eddy_err message, the reason alone is kept.
+ * Format names and delimiters are parsed by serde (serde_format_parse, serde_delimiter_parse);
+ * the planner adds the statement position. Format capabilities follow ksqlDB's
+ * FormatFactory/SerdeFeatures checks: NONE carries no columns, KAFKA one column of INT,
+ * BIGINT, DOUBLE, STRING or BYTES, DELIMITED primitive types only, JSON maps with STRING keys
+ * only. A key check failure is reported as ksqlDB does ("Key format does not support schema.
+ * ..."); when that text is longer than an eddy_err message, the reason alone is kept.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -396,59 +397,24 @@ int planner_format_expr(const fn_expr *e, const plan_schema *in, eddy_buf *out)
 
 int pl_format_parse(pl_ctx *c, uint32_t pos, const char *name, serde_format *out)
 {
-    char up[64];
-    snprintf(up, sizeof up, "%s", name ? name : "");
-    for (char *p = up; *p; p++)
-        *p = (char)toupper((unsigned char)*p);
-    memset(out, 0, sizeof *out);
-    out->delimiter = ',';
-    out->wrap_single = -1;
-    static const struct { const char *n; serde_kind k; } KNOWN[] = {
-        {"JSON", SERDE_JSON}, {"DELIMITED", SERDE_DELIMITED}, {"KAFKA", SERDE_KAFKA},
-        {"NONE", SERDE_NONE},
-    };
-    for (size_t i = 0; i < EDDY_ARRAY_LEN(KNOWN); i++) {
-        if (strcmp(up, KNOWN[i].n) == 0) {
-            out->kind = KNOWN[i].k;
-            return 0;
-        }
-    }
-    static const char *const LATER[] = {"AVRO", "PROTOBUF", "PROTOBUF_NOSR", "JSON_SR"};
-    for (size_t i = 0; i < EDDY_ARRAY_LEN(LATER); i++)
-        if (strcmp(up, LATER[i]) == 0)
-            return pl_err_at(c, pos, EDDY_EUNSUPPORTED, "The '%s' format is not supported yet",
-                             up);
-    return pl_err_at(c, pos, EDDY_ETYPE, "Unknown format: %s", up);
+    eddy_err e = {0};
+    int rc = serde_format_parse(name ? name : "", out, &e);
+    if (rc == EDDY_ENOMEM)
+        return pl_oom(c);
+    if (rc)
+        return pl_err_at(c, pos, rc == EDDY_EUNSUPPORTED ? EDDY_EUNSUPPORTED : EDDY_ETYPE, "%s",
+                         e.msg);
+    return 0;
 }
 
 int pl_delimiter_parse(pl_ctx *c, uint32_t pos, const char *prop, const char *text, char *out)
 {
-    static const char *const PREFIX = "Failed to prepare statement: Configuration %s is "
-                                      "invalid: %s\nExample valid value: ';'";
-    bool blank = true;
-    for (const char *p = text; *p; p++)
-        if (!isspace((unsigned char)*p))
-            blank = false;
-    if (blank)
-        return pl_err_at(c, pos, EDDY_ETYPE, PREFIX, prop,
-                         "Delimiter cannot be empty, if you meant to have a tab or space for "
-                         "delimiter, please use the special values 'TAB' or 'SPACE'");
-    if (strcmp(text, "TAB") == 0) {
-        *out = '\t';
-        return 0;
-    }
-    if (strcmp(text, "SPACE") == 0) {
-        *out = ' ';
-        return 0;
-    }
-    if (strlen(text) == 1) {
-        *out = text[0];
-        return 0;
-    }
-    char why[160];
-    snprintf(why, sizeof why, "Invalid delimiter value: '%s'. Delimiter must be a single "
-             "character or TAB,SPACE", text);
-    return pl_err_at(c, pos, EDDY_ETYPE, PREFIX, prop, why);
+    eddy_err e = {0};
+    if (serde_delimiter_parse(text, out, &e) != 0)
+        return pl_err_at(c, pos, EDDY_ETYPE,
+                         "Failed to prepare statement: Configuration %s is invalid: %s", prop,
+                         e.msg);
+    return 0;
 }
 
 static int cols_text(const plan_column *cols, int n, bool is_key, eddy_buf *out)

@@ -224,7 +224,8 @@ typedef struct plan_stmt {
  * messages). Nothing is registered: the engine applies the plan_stmt (and, for CREATE ...
  * IF NOT EXISTS on an existing name, skips it). Joins, windows, GROUP BY/HAVING, aggregate
  * functions, EMIT FINAL and queries over tables give EDDY_EUNSUPPORTED "... is not supported
- * yet"; formats AVRO/PROTOBUF/JSON_SR likewise.
+ * yet"; formats AVRO/PROTOBUF/JSON_SR "The 'AVRO' format is not supported by eddy yet"
+ * (serde_format_parse's message).
  * A time-unit argument (TIMESTAMPADD(SECONDS, ...)) reaches the function as a STRING literal
  * with the unit's plural name ("SECONDS").
  * Errors: EDDY_ETYPE (semantic), EDDY_ENOTFOUND (unknown source or column), EDDY_EPARSE for

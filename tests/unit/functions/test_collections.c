@@ -21,6 +21,14 @@ static fn_expr *arr(int n, fn_expr **items)
 #define ARR(...) arr((int)(sizeof((fn_expr *[]){__VA_ARGS__}) / sizeof(fn_expr *)),           \
                      (fn_expr *[]){__VA_ARGS__})
 
+static fn_expr *arr_empty(void)
+{
+    fn_expr *e = fnt_node(FN_ARRAY, AI, 0);
+    e->nargs = 0;
+    e->args = NULL;
+    return e;
+}
+
 static fn_expr *map2(const char *k1, int v1, const char *k2, fn_expr *v2)
 {
     return fnt_node(FN_MAP, MSI, 4, S(k1), I(v1), S(k2), v2);
@@ -84,6 +92,7 @@ static void test_array_functions(void **state)
         {FNT_CALL("ARRAY_SORT", ARR(I(3), NI, I(1), I(2))), "[1, 2, 3, null]"},
         {FNT_CALL("ARRAY_SORT", ARR(I(3), NI, I(1)), S("desc")), "[3, 1, null]"},
         {FNT_CALL("ARRAY_SORT", ARR(I(3)), S("sideways")), "NULL"},
+        {FNT_CALL("ARRAY_SORT", arr_empty()), "[]"},
         {FNT_CALL("ARRAY_JOIN", ARR(I(1), NI, I(3))), "1,null,3"},
         {FNT_CALL("ARRAY_JOIN", ARR(S("a"), S("b")), S("|")), "a|b"},
         {FNT_CALL("ARRAY_JOIN", ARR(S("a"), S("b")), NS), "ab"},

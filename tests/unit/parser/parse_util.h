@@ -22,7 +22,10 @@ static inline char *parse_print_vars(const char *sql, const parser_vars *vars, e
     if (rc != 0) {
         assert_null(l);
         assert_int_equal(rc, err->code);
-        eddy_buf_printf(&b, "ERROR %s", err->msg);
+        /* Syntax errors end with "\nStatement: <text>" (test_errors.c checks it). */
+        const char *stmt = strstr(err->msg, "\nStatement: ");
+        eddy_buf_printf(&b, "ERROR %.*s", (int)(stmt ? stmt - err->msg : (long)strlen(err->msg)),
+                        err->msg);
     } else {
         for (size_t i = 0; i < l->n; i++) {
             if (i)

@@ -89,7 +89,7 @@ static void test_create_format_errors(void **state)
               "format='KAFKA');",
            EDDY_ETYPE, "Cannot supply both 'KEY_FORMAT' and 'FORMAT' properties");
     PT_ERR(t, "CREATE STREAM S (A INT) WITH (kafka_topic='t', value_format='AVRO');",
-           EDDY_EUNSUPPORTED, "not supported yet");
+           EDDY_EUNSUPPORTED, "The 'AVRO' format is not supported by eddy yet");
     PT_ERR(t, "CREATE STREAM S (K STRING KEY, V0 INT, V1 STRING) WITH (kafka_topic='t', "
               "value_format='KafkA');",
            EDDY_ETYPE, "The 'KAFKA' format only supports a single field. Got: "
