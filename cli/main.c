@@ -10,6 +10,7 @@
 #include "cli_int.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 
 typedef struct cli_command {
@@ -51,6 +52,13 @@ int main(int argc, char **argv)
 {
     /* Writers see EPIPE instead of dying, so `eddy topic consume ... | head` ends quietly. */
     signal(SIGPIPE, SIG_IGN);
+    /* Every segment keeps its log and index files open (as Kafka's do): raise the soft limit
+     * on open files to the hard one, so topics with many segments don't hit the default 1024. */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
 
     static const cli_opt opts[] = {
         {"data", true, 1},

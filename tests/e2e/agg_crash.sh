@@ -184,9 +184,13 @@ for ((k = 0; k < KILLS; k++)); do
     done
     sleep "0.$(printf '%03d' $((RANDOM % 250)))"
     at=$(committed "$EDDY_DATA")
-    [ "$at" != "$ends" ] || fail "kill $((k + 1)): the input was already consumed ($at)"
     kill -KILL "$pid"
     wait "$pid" 2>/dev/null
+    if [ "$at" = "$ends" ]; then
+        # A fast machine finished the input before this kill: later kills would test nothing.
+        (( ${#kills[@]} >= 2 )) || fail "kill $((k + 1)): the input was already consumed ($at)"
+        break
+    fi
     kills+=("$(( ${at% *} + ${at#* } ))")
 done
 start "$EDDY_DATA"
@@ -194,7 +198,7 @@ check_started "resumed from its checkpoint|rolled forward from its checkpoint"
 wait_done "$EDDY_DATA"
 stop
 table "$EDDY_DATA" "$T/crash.table"
-same "$T/crash.table" "$T/want" "the table after $KILLS kill -9 (vs awk)"
+same "$T/crash.table" "$T/want" "the table after ${#kills[@]} kill -9 (vs awk)"
 
 # --- 3. LMDB files deleted: rebuilt from the changelogs ---------------------------------------
 rm -rf "$EDDY_DATA/state"
@@ -212,5 +216,5 @@ table "$EDDY_DATA" "$T/rebuilt.table"
 same "$T/rebuilt.table" "$T/want2" "the table after the rebuild (vs awk)"
 
 echo "agg_crash: ok ($N records, $((KEYS * 24)) windowed keys; reference run ${ref_ms} ms;" \
-    "$KILLS kill -9 at ${kills[*]} records committed; rebuild restored $restored records," \
+    "${#kills[@]} kill -9 at ${kills[*]} records committed; rebuild restored $restored records," \
     "2000 more counted)"
