@@ -167,6 +167,27 @@ static int queries_using(engine *e, const char *name, eddy_buf *readers, eddy_bu
     return n;
 }
 
+/* A CREATE of a name that exists: 0 to go on (new name, or OR REPLACE), 1 when IF NOT
+ * EXISTS makes it a no-op (reported through 'cb'), or ksqlDB's error. */
+static int check_new_name(engine *e, const plan_stmt *ps, const parser_stmt *st,
+                          engine_result_fn cb, void *cbctx, eddy_err *err)
+{
+    eng_source *old = eng__source_find(e, ps->source->name);
+    if (!old || ps->or_replace)
+        return 0;
+    if (ps->if_not_exists) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s %s already exists.", kind_word(ps->source->kind, true),
+                 ps->source->name);
+        int rc = result(cb, cbctx, st, msg, NULL, NULL);
+        return rc ? rc : 1;
+    }
+    return eddy_err_set(err, EDDY_EEXIST,
+                        "Cannot add %s '%s': A %s with the same name already exists",
+                        kind_word(ps->source->kind, false), ps->source->name,
+                        kind_word(old->src->kind, false));
+}
+
 static int exec_one(engine *e, const parser_stmt_list *list, const parser_stmt *st,
                     eng_mem *mem, engine_result_fn cb, void *cbctx, eddy_err *err)
 {
@@ -179,18 +200,9 @@ static int exec_one(engine *e, const parser_stmt_list *list, const parser_stmt *
         goto done;
     switch (ps->kind) {
     case PLAN_CREATE_SOURCE: {
-        eng_source *old = eng__source_find(e, ps->source->name);
-        if (old && !ps->or_replace) {
-            if (ps->if_not_exists) {
-                snprintf(msg, sizeof msg, "%s %s already exists.",
-                         kind_word(ps->source->kind, true), ps->source->name);
-                rc = result(cb, cbctx, st, msg, NULL, NULL);
-                break;
-            }
-            rc = eddy_err_set(err, EDDY_EEXIST,
-                              "Cannot add %s '%s': A %s with the same name already exists",
-                              kind_word(ps->source->kind, false), ps->source->name,
-                              kind_word(old->src->kind, false));
+        if ((rc = check_new_name(e, ps, st, cb, cbctx, err)) != 0) {
+            if (rc == 1) /* IF NOT EXISTS and it exists: done */
+                rc = 0;
             break;
         }
         if ((rc = ensure_topic(e, ps, false, err)) != 0)
@@ -202,18 +214,9 @@ static int exec_one(engine *e, const parser_stmt_list *list, const parser_stmt *
         break;
     }
     case PLAN_CREATE_AS: {
-        eng_source *old = eng__source_find(e, ps->source->name);
-        if (old && !ps->or_replace) {
-            if (ps->if_not_exists) {
-                snprintf(msg, sizeof msg, "%s %s already exists.",
-                         kind_word(ps->source->kind, true), ps->source->name);
-                rc = result(cb, cbctx, st, msg, NULL, NULL);
-                break;
-            }
-            rc = eddy_err_set(err, EDDY_EEXIST,
-                              "Cannot add %s '%s': A %s with the same name already exists",
-                              kind_word(ps->source->kind, false), ps->source->name,
-                              kind_word(old->src->kind, false));
+        if ((rc = check_new_name(e, ps, st, cb, cbctx, err)) != 0) {
+            if (rc == 1) /* IF NOT EXISTS and it exists: done */
+                rc = 0;
             break;
         }
         if ((rc = ensure_topic(e, ps, true, err)) != 0)
