@@ -45,32 +45,8 @@
  */
 #include <stdlib.h>
 
-#include "eddy/operators.h"
+#include "operators_int.h"
 
-static void log_err(op *self, const eddy_err *e)
-{
-    if (self->ctx->log)
-        self->ctx->log(self->ctx->log_ctx, self->name, e);
-}
-
-static void log_expr(void *log_ctx, const fn_expr *e, const eddy_err *err)
-{
-    (void)e;
-    log_err(log_ctx, err);
-}
-
-static void fctx_init(op *self, fn_ctx *f, int nvars)
-{
-    memset(f, 0, sizeof *f);
-    f->arena = self->ctx->arena;
-    f->vars = nvars > 0 ? eddy_arena_calloc(self->ctx->arena, (size_t)nvars * sizeof(eddy_value))
-                        : NULL;
-    f->config = self->ctx->fn_config;
-    f->log = log_expr;
-    f->log_ctx = self;
-}
-
-static void plain_close(op *o) { eddy_free(o); }
 
 /* ------------------------------------------------------------------------------------------ */
 /* GROUP BY                                                                                    */
@@ -108,7 +84,7 @@ static int group_change(op *self, const op_group_by *g, fn_ctx *fc, const op_row
         if (null_key) {
             eddy_err e = {0};
             eddy_err_set(&e, EDDY_EINVAL, "record dropped: a GROUP BY expression is null");
-            log_err(self, &e);
+            op__log(self, &e);
             out->value_null = true;
         }
     }
@@ -138,7 +114,7 @@ static int group_by_process(op *self, int port, const op_batch *in, eddy_err *er
     if (!rows || !vals)
         return eddy_err_set(err, EDDY_ENOMEM, "out of memory in group by");
     fn_ctx fc;
-    fctx_init(self, &fc, g->nvars);
+    op__fn_ctx(self, &fc, g->nvars);
     eddy_value *olds = NULL;
     for (size_t i = 0; i < in->n && !olds; i++)
         if (in->rows[i].flags & OP_ROW_CHANGE)
@@ -168,7 +144,7 @@ static int group_by_process(op *self, int port, const op_batch *in, eddy_err *er
         if (null_key) {
             eddy_err e = {0};
             eddy_err_set(&e, EDDY_EINVAL, "record dropped: a GROUP BY expression is null");
-            log_err(self, &e);
+            op__log(self, &e);
             continue;
         }
         k++;
@@ -177,7 +153,7 @@ static int group_by_process(op *self, int port, const op_batch *in, eddy_err *er
     return op_emit(self, &out, err);
 }
 
-static const op_ops group_by_ops = {"group_by", group_by_process, NULL, plain_close};
+static const op_ops group_by_ops = {"group_by", group_by_process, NULL, op__free};
 
 int op_group_by_create(op_ctx *ctx, const fn_expr *const *exprs, int nexprs, int nkeys,
                        int nvars, op **out, eddy_err *err)
@@ -268,7 +244,7 @@ static int internal_write_change(op_internal_sink *s, const op_row *r, const edd
     if (rc) {
         if (rc == EDDY_ENOMEM || e.code == EDDY_ENOMEM)
             return eddy_err_set(err, EDDY_ENOMEM, "out of memory in repartition");
-        log_err(&s->base, &e);
+        op__log(&s->base, &e);
         return 0;
     }
     op_sink_record rec = {0};
@@ -382,7 +358,7 @@ static int internal_process(op *self, int port, const op_batch *in, eddy_err *er
         if (rc) {
             if (e.code == EDDY_ENOMEM)
                 return eddy_err_set(err, EDDY_ENOMEM, "out of memory in repartition");
-            log_err(self, &e);
+            op__log(self, &e);
             continue;
         }
         op_sink_record rec = {0};
@@ -581,7 +557,7 @@ static int result_row(op_aggregate *g, const eddy_value *keys, const eddy_value 
 static int having_passes(op_aggregate *g, const op_row *r, bool *pass)
 {
     fn_ctx fc;
-    fctx_init(&g->base, &fc, g->spec->nvars);
+    op__fn_ctx(&g->base, &fc, g->spec->nvars);
     fc.row = r->cols;
     return fn_eval_bool(g->spec->having, &fc, pass) != 0 ? EDDY_ENOMEM : 0;
 }
@@ -790,7 +766,7 @@ static int fold(op_aggregate *g, const op_row *in, const uint8_t *key, size_t kl
         if (fn_agg_add(sp->aggs[j], &ac, &states[j], &in->cols[sp->agg_args[j]], &e)) {
             if (e.code == EDDY_ENOMEM)
                 return eddy_err_set(err, EDDY_ENOMEM, "out of memory in aggregate");
-            log_err(&g->base, &e);   /* ksqlDB fails the record: the group is unchanged */
+            op__log(&g->base, &e);   /* ksqlDB fails the record: the group is unchanged */
             return 0;
         }
     }
@@ -892,7 +868,7 @@ static int session_fold(op_aggregate *g, const op_row *in, const uint8_t *key, s
         eddy_err_set(&late, EDDY_EINVAL,
                      "Skipping record for expired window: session [%lld, %lld] closed at stream "
                      "time %lld", (long long)start, (long long)end, (long long)g->stream_time);
-        log_err(&g->base, &late);
+        op__log(&g->base, &late);
         return 0;
     }
     for (int j = 0; j < sp->naggs; j++) {
@@ -900,7 +876,7 @@ static int session_fold(op_aggregate *g, const op_row *in, const uint8_t *key, s
         if (fn_agg_add(sp->aggs[j], &ac, &states[j], &in->cols[sp->agg_args[j]], &ae)) {
             if (ae.code == EDDY_ENOMEM)
                 return eddy_err_set(err, EDDY_ENOMEM, "out of memory in aggregate");
-            log_err(&g->base, &ae);   /* ksqlDB fails the record: the sessions are unchanged */
+            op__log(&g->base, &ae);   /* ksqlDB fails the record: the sessions are unchanged */
             return 0;
         }
     }
@@ -985,7 +961,7 @@ static int table_fold(op_aggregate *g, const op_row *in, const uint8_t *key, siz
             (add && fn_agg_add(sp->aggs[j], &ac, &states[j], &add[sp->agg_args[j]], &e))) {
             if (e.code == EDDY_ENOMEM)
                 return eddy_err_set(err, EDDY_ENOMEM, "out of memory in aggregate");
-            log_err(&g->base, &e);   /* the record fails: the group is unchanged */
+            op__log(&g->base, &e);   /* the record fails: the group is unchanged */
             return 0;
         }
     }
@@ -1011,7 +987,7 @@ static int group_key(op_aggregate *g, const eddy_value *cols, eddy_buf *b, eddy_
         if (eddy_binval_encode_key(&cols[c], g->spec->key_types[c], b, &e)) {
             if (e.code == EDDY_ENOMEM)
                 return eddy_err_set(err, EDDY_ENOMEM, "out of memory in aggregate");
-            log_err(&g->base, &e);
+            op__log(&g->base, &e);
             return 0;
         }
     }
@@ -1075,7 +1051,7 @@ static int aggregate_process(op *self, int port, const op_batch *in, eddy_err *e
         if (rc) {
             if (e.code == EDDY_ENOMEM)
                 return eddy_err_set(err, EDDY_ENOMEM, "out of memory in aggregate");
-            log_err(self, &e);
+            op__log(self, &e);
             continue;
         }
         const uint8_t *key = g->kbuf.data ? g->kbuf.data : (const uint8_t *)"";
@@ -1108,7 +1084,7 @@ static int aggregate_process(op *self, int port, const op_batch *in, eddy_err *e
                              "Skipping record for expired window: window [%lld, %lld) closed at "
                              "stream time %lld", (long long)s, (long long)end,
                              (long long)g->stream_time);
-                log_err(self, &late);
+                op__log(self, &late);
                 continue;
             }
             if ((rc = fold(g, r, key, klen, true, s, end, err)))

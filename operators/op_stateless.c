@@ -16,7 +16,7 @@
  * Table changes (OP_ROW_CHANGE, queries over a TABLE) carry the old row too: the filter
  * decides on both (see filter_process), the projection forwards the new row only.
  */
-#include "eddy/operators.h"
+#include "operators_int.h"
 
 int op_emit(op *self, const op_batch *out, eddy_err *err)
 {
@@ -31,31 +31,30 @@ void op_close(op *o)
         o->ops->close(o);
 }
 
-static void plain_close(op *o) { eddy_free(o); }
+void op__free(op *o) { eddy_free(o); }
+
+void op__log(op *self, const eddy_err *e)
+{
+    if (self->ctx->log)
+        self->ctx->log(self->ctx->log_ctx, self->name, e);
+}
 
 /* Expression errors go to the task's processing log with the operator's name. */
 static void log_expr(void *log_ctx, const fn_expr *e, const eddy_err *err)
 {
     (void)e;
-    op *self = log_ctx;
-    if (self->ctx->log)
-        self->ctx->log(self->ctx->log_ctx, self->name, err);
+    op__log(log_ctx, err);
 }
 
-static void fctx_init(op *self, fn_ctx *f, eddy_value *vars)
+void op__fn_ctx(op *self, fn_ctx *f, int nvars)
 {
     memset(f, 0, sizeof *f);
     f->arena = self->ctx->arena;
-    f->vars = vars;
+    f->vars = nvars > 0 ? eddy_arena_calloc(self->ctx->arena, (size_t)nvars * sizeof(eddy_value))
+                        : NULL;
     f->config = self->ctx->fn_config;
     f->log = log_expr;
     f->log_ctx = self;
-}
-
-static eddy_value *vars_alloc(op *self, int nvars)
-{
-    return nvars > 0 ? eddy_arena_calloc(self->ctx->arena, (size_t)nvars * sizeof(eddy_value))
-                     : NULL;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -75,7 +74,7 @@ static int filter_process(op *self, int port, const op_batch *in, eddy_err *err)
     if (!rows)
         return eddy_err_set(err, EDDY_ENOMEM, "out of memory in filter");
     fn_ctx fc;
-    fctx_init(self, &fc, vars_alloc(self, f->nvars));
+    op__fn_ctx(self, &fc, f->nvars);
     size_t n = 0;
     for (size_t i = 0; i < in->n; i++) {
         const op_row *r = &in->rows[i];
@@ -114,7 +113,7 @@ static int filter_process(op *self, int port, const op_batch *in, eddy_err *err)
     return op_emit(self, &out, err);
 }
 
-static const op_ops filter_ops = {"filter", filter_process, NULL, plain_close};
+static const op_ops filter_ops = {"filter", filter_process, NULL, op__free};
 
 int op_filter_create(op_ctx *ctx, const fn_expr *predicate, int nvars, op **out, eddy_err *err)
 {
@@ -163,7 +162,7 @@ static int project_process(op *self, int port, const op_batch *in, eddy_err *err
     if (!rows || !vals)
         return eddy_err_set(err, EDDY_ENOMEM, "out of memory in project");
     fn_ctx fc;
-    fctx_init(self, &fc, vars_alloc(self, p->nvars));
+    op__fn_ctx(self, &fc, p->nvars);
     for (size_t i = 0; i < in->n; i++) {
         rows[i] = in->rows[i];
         rows[i].cols = vals + i * (size_t)p->nexprs;
@@ -240,7 +239,7 @@ static int flatmap_process(op *self, int port, const op_batch *in, eddy_err *err
     eddy_arena *a = self->ctx->arena;
     int width = m->nexprs + m->ntfns;
     fn_ctx fc;
-    fctx_init(self, &fc, vars_alloc(self, m->nvars));
+    op__fn_ctx(self, &fc, m->nvars);
     eddy_value **produced = eddy_arena_alloc(a, (size_t)(m->ntfns ? m->ntfns : 1) * sizeof *produced);
     uint32_t *counts = eddy_arena_alloc(a, (size_t)(m->ntfns ? m->ntfns : 1) * sizeof *counts);
     eddy_value *args = eddy_arena_alloc(a, 16 * sizeof *args);
@@ -264,8 +263,7 @@ static int flatmap_process(op *self, int port, const op_batch *in, eddy_err *err
                                              &e) != 0) {
                 if (e.code == EDDY_ENOMEM)
                     return eddy_err_set(err, EDDY_ENOMEM, "out of memory in flatmap");
-                if (self->ctx->log)
-                    self->ctx->log(self->ctx->log_ctx, self->name, &e);
+                op__log(self, &e);
                 counts[t] = 0;
             }
             if (counts[t] > most)
@@ -297,7 +295,7 @@ static int flatmap_process(op *self, int port, const op_batch *in, eddy_err *err
     return 0;
 }
 
-static const op_ops flatmap_ops = {"flatmap", flatmap_process, NULL, plain_close};
+static const op_ops flatmap_ops = {"flatmap", flatmap_process, NULL, op__free};
 
 int op_flatmap_create(op_ctx *ctx, const fn_expr *const *exprs, int nexprs,
                       const fn_expr *const *tfns, int ntfns, int nvars, op **out,
@@ -349,8 +347,7 @@ static void sink_log(op *self, const char *msg)
 {
     eddy_err e = {0};
     eddy_err_set(&e, EDDY_EINVAL, "%s", msg);
-    if (self->ctx->log)
-        self->ctx->log(self->ctx->log_ctx, self->name, &e);
+    op__log(self, &e);
 }
 
 static int sink_process(op *self, int port, const op_batch *in, eddy_err *err)
@@ -358,7 +355,7 @@ static int sink_process(op *self, int port, const op_batch *in, eddy_err *err)
     (void)port;
     op_sink *s = (op_sink *)self;
     fn_ctx fc;
-    fctx_init(self, &fc, NULL);
+    op__fn_ctx(self, &fc, 0);
     for (size_t i = 0; i < in->n; i++) {
         const op_row *r = &in->rows[i];
         op_sink_record rec = {0};
@@ -395,8 +392,7 @@ static int sink_process(op *self, int port, const op_batch *in, eddy_err *err)
              serde_encode(s->value, r->cols, &s->vbuf, &vnull, &e) != 0)) {
             if (e.code == EDDY_ENOMEM)
                 return eddy_err_set(err, EDDY_ENOMEM, "out of memory in sink");
-            if (self->ctx->log)
-                self->ctx->log(self->ctx->log_ctx, self->name, &e);
+            op__log(self, &e);
             continue;
         }
         if (!knull && s->window != OP_WINDOW_NONE && (r->flags & OP_ROW_WINDOWED)) {
