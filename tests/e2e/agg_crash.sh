@@ -164,10 +164,12 @@ same "$T/ref.table" "$T/want" "the uninterrupted run's table (vs awk)"
 total=$(( ${ends% *} + ${ends#* } ))
 kills=()
 for ((k = 0; k < KILLS; k++)); do
+    # The group's commits as the killed run left them: read before the restart, which
+    # commits again as soon as it runs.
+    read -r c0 c1 <<<"$(committed "$EDDY_DATA")"
     start "$EDDY_DATA"
     if ((k > 0)); then
         check_started "resumed from its checkpoint|rolled forward from its checkpoint"
-        read -r c0 c1 <<<"$(committed "$EDDY_DATA")"
         for p in 0 1; do
             off=$(sed -n "s/.*task in\/$p: state .*input at offset \([0-9]*\)$/\1/p" "$T/run.err")
             c=$([ "$p" = 0 ] && echo "$c0" || echo "$c1")
