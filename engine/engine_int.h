@@ -90,6 +90,7 @@ typedef struct eng_task {
     int nsrc;
     char *src_tag;             /* "__src:<source topic>": their entries in the checkpoint */
     int64_t duplicates;
+    int64_t restore_notice_ms; /* when the last "restoring state" notice went out */
 } eng_task;
 
 struct eng_query {

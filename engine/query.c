@@ -576,6 +576,30 @@ static state_env *state_env_of(engine *e, eddy_err *err)
     return e->state;
 }
 
+/* Restore progress as a notice: the first report, then at most one a second (a restore
+ * transaction is 100,000 records, several a second) and the one that reaches the total, so a
+ * user watching `eddy run` sees a long rebuild advance: "restoring state: 300000 of 1000000
+ * records". The total is an upper bound (compacted changelogs have gaps); the notice that
+ * follows the restore gives the exact count. */
+#define RESTORE_NOTICE_MS 1000
+
+static void task_restore_progress(void *ctx, int64_t restored, int64_t total)
+{
+    eng_task *t = ctx;
+    engine *e = t->q->e;
+    int64_t now = eddy_monotonic_ms();
+    bool last = restored >= total;
+    if (!e->opts.notice || total <= 0)
+        return;
+    if (!last && now - t->restore_notice_ms < RESTORE_NOTICE_MS)
+        return;
+    t->restore_notice_ms = now;
+    char msg[512];
+    snprintf(msg, sizeof msg, "task %s/%d: restoring state: %lld of %lld records", t->in_topic,
+             (int)t->partition, (long long)restored, (long long)total);
+    e->opts.notice(e->opts.notice_ctx, t->q->id, msg);
+}
+
 /* Open the task's state and its store, restore it, and resume at the committed position. */
 static int task_state(eng_query *q, eng_task *t, int32_t npartitions, eddy_err *err)
 {
@@ -594,7 +618,9 @@ static int task_state(eng_query *q, eng_task *t, int32_t npartitions, eddy_err *
      * state task, apart from stage 1's on the same partition number */
     char name[600];
     snprintf(name, sizeof name, "%s%s", q->id, agg ? "" : "-source");
-    int rc = state_task_open(env, name, t->partition, npartitions, NULL, &t->st, err);
+    state_task_options so = {.progress = task_restore_progress, .progress_ctx = t};
+    t->restore_notice_ms = INT64_MIN / 2;    /* the first progress call is reported */
+    int rc = state_task_open(env, name, t->partition, npartitions, &so, &t->st, err);
     if (rc)
         return rc;
     if (source_table &&

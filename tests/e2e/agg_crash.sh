@@ -212,6 +212,12 @@ check_started "rebuilt from the changelog"
 restored=$(sed -n 's/.*rebuilt from the changelog (epoch [0-9]*, \([0-9]*\) records restored.*/\1/p' \
     "$T/run.err" | awk '{ s += $1 } END { print s + 0 }')
 [ "$restored" -gt 0 ] || fail "nothing restored from the changelogs: $(cat "$T/run.err")"
+# progress was reported while restoring: "restoring state: N of M records", N <= M
+grep -q 'restoring state: [0-9]* of [0-9]* records' "$T/run.err" ||
+    fail "no restore progress reported: $(cat "$T/run.err")"
+sed -n 's/.*restoring state: \([0-9]*\) of \([0-9]*\) records.*/\1 \2/p' "$T/run.err" |
+    awk '$1 > $2 || $1 <= 0 { bad = 1 } END { exit bad }' ||
+    fail "restore progress out of range: $(grep 'restoring state' "$T/run.err")"
 wait_done "$EDDY_DATA"
 stop
 table "$EDDY_DATA" "$T/rebuilt.table"
