@@ -163,7 +163,7 @@ static void report(const char *name, long n, const bench_timer *t, double target
 
 int main(int argc, char **argv)
 {
-    long n = argc > 1 ? atol(argv[1]) : 1000000;
+    long n = bench_count_arg(argc, argv, 1000000);
     bench_print_machine();
     bench_print_load("start");
     const char *dir = bench_tmpdir("aggregate");

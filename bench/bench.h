@@ -65,6 +65,20 @@ static inline void bench_die(const char *fmt, ...)
 }
 
 /* Die with the message of 'err' when 'rc' is an error. */
+/* The optional event count argument: "prog [N]" with N a positive integer, else usage. */
+static inline long bench_count_arg(int argc, char **argv, long dflt)
+{
+    if (argc < 2)
+        return dflt;
+    char *end;
+    long n = strtol(argv[1], &end, 10);
+    if (argc > 2 || *end || n <= 0) {
+        fprintf(stderr, "usage: %s [N]   (N events, default %ld)\n", argv[0], dflt);
+        exit(2);
+    }
+    return n;
+}
+
 static inline void bench_check(int rc, const eddy_err *err, const char *what)
 {
     if (rc < 0)

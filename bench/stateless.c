@@ -23,7 +23,7 @@ static int64_t zero_clock(void *ctx)
 
 int main(int argc, char **argv)
 {
-    long n = argc > 1 ? atol(argv[1]) : 1000000;
+    long n = bench_count_arg(argc, argv, 1000000);
     bench_print_machine();
     bench_print_load("start");
     const char *dir = bench_tmpdir("stateless");
