@@ -1,6 +1,7 @@
 /* Unit tests: exact DECIMAL numbers (common/decimal.c) and Java number semantics - int/long
  * arithmetic, Double.toString, Double.parseDouble, Integer.parseInt (common/arith.c). */
 #include "testutil.h"
+#include "../../../common/common_int.h"
 
 #include <math.h>
 
@@ -439,6 +440,84 @@ static void test_double_tostring(void **state)
     }
 }
 
+/* The fast paths of Double.toString and Double.parseDouble against the reference they
+ * shortcut: glibc's exactly rounded printf (the shortest precision that reads back) and
+ * strtod, over random bit patterns and random short decimals (the fast paths' own ground). */
+static uint64_t xrand(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static void shortest_reference(double ad, char *digits, int *exp10)
+{
+    char buf[40];
+    int p = 1;
+    for (; p < 17; p++) {
+        snprintf(buf, sizeof buf, "%.*e", p - 1, ad);
+        if (strtod(buf, NULL) == ad)
+            break;
+    }
+    snprintf(buf, sizeof buf, "%.*e", (p < 2 ? 2 : p) - 1, ad);
+    int k = 0;
+    const char *s = buf;
+    for (; *s != 'e'; s++)
+        if (*s != '.')
+            digits[k++] = *s;
+    while (k > 1 && digits[k - 1] == '0')
+        k--;
+    digits[k] = '\0';
+    *exp10 = atoi(s + 1);
+}
+
+static void test_double_fast_paths(void **state)
+{
+    (void)state;
+    uint64_t seed = 0x9E3779B97F4A7C15ULL;
+    for (int i = 0; i < 300000; i++) {
+        double d;
+        char text[64];
+        if (i % 2) {
+            uint64_t bits = xrand(&seed);
+            memcpy(&d, &bits, sizeof d);
+            if (!isfinite(d) || d == 0)
+                continue;
+            snprintf(text, sizeof text, "%.17g", d);
+        } else {
+            /* a short decimal: up to 15 digits, point anywhere, sometimes an exponent */
+            uint64_t r = xrand(&seed);
+            int nd = 1 + (int)(r % 15), point = (int)((r >> 8) % (uint64_t)(nd + 8));
+            char *t = text;
+            if (r & (1u << 20))
+                *t++ = '-';
+            for (int j = 0; j < nd; j++) {
+                if (j == point)
+                    *t++ = '.';
+                *t++ = (char)('0' + (xrand(&seed) % 10));
+            }
+            if (r & (1u << 21))
+                t += sprintf(t, "e%d", (int)((r >> 24) % 61) - 30);
+            *t = '\0';
+            d = strtod(text, NULL);
+        }
+        double got;
+        eddy_err err;
+        eddy_err_clear(&err);
+        if (eddy_double_parse(text, strlen(text), &got, &err) != 0 || memcmp(&got, &d, sizeof d))
+            fail_msg("parse '%s': got %.17g want %.17g", text, got, d);
+        if (d == 0 || !isfinite(d))
+            continue;
+        char want[24], dg[24];
+        int we, ge;
+        shortest_reference(fabs(d), want, &we);
+        int n = eddy__double_shortest(d, dg, &ge);
+        if (n != (int)strlen(want) || strcmp(dg, want) != 0 || ge != we)
+            fail_msg("shortest %.17g: got %s e%d want %s e%d", d, dg, ge, want, we);
+    }
+}
+
 static void test_double_parse(void **state)
 {
     (void)state;
@@ -524,6 +603,7 @@ int main(void)
         cmocka_unit_test(test_java_int_arith),
         cmocka_unit_test(test_double_tostring),
         cmocka_unit_test(test_double_parse),
+        cmocka_unit_test(test_double_fast_paths),
         cmocka_unit_test(test_int_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
