@@ -1,31 +1,9 @@
 /*
  * varint.c - protobuf-style zig-zag varints, as Kafka record fields use them.
  * n -> (n << 1) ^ (n >> 63), then 7 bits per byte, low group first, high bit = more.
+ * Writing and sizing are inline in eddy/common.h; reading is here.
  */
 #include "eddy/common.h"
-
-size_t eddy_varlong_put(uint8_t *p, int64_t v)
-{
-    uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-    size_t n = 0;
-    while (u >= 0x80) {
-        p[n++] = (uint8_t)(u | 0x80);
-        u >>= 7;
-    }
-    p[n++] = (uint8_t)u;
-    return n;
-}
-
-size_t eddy_varlong_size(int64_t v)
-{
-    uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-    size_t n = 1;
-    while (u >= 0x80) {
-        u >>= 7;
-        n++;
-    }
-    return n;
-}
 
 static size_t get(const uint8_t *p, const uint8_t *end, size_t maxlen, uint64_t *out)
 {

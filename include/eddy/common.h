@@ -169,11 +169,29 @@ uint64_t eddy_hash64(const void *data, size_t len);
 #define EDDY_VARINT_MAX 5
 #define EDDY_VARLONG_MAX 10
 
+/* Writing and sizing are inline: a record batch encodes five varints a record. */
+
 /* Write 'v' at 'p' (room for EDDY_VARLONG_MAX bytes); returns the bytes written. */
-size_t eddy_varlong_put(uint8_t *p, int64_t v);
+static inline size_t eddy_varlong_put(uint8_t *p, int64_t v)
+{
+    uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+    size_t n = 0;
+    while (u >= 0x80) {
+        p[n++] = (uint8_t)(u | 0x80);
+        u >>= 7;
+    }
+    p[n++] = (uint8_t)u;
+    return n;
+}
+
 static inline size_t eddy_varint_put(uint8_t *p, int32_t v) { return eddy_varlong_put(p, v); }
-/* Bytes eddy_varlong_put() would write. */
-size_t eddy_varlong_size(int64_t v);
+
+/* Bytes eddy_varlong_put() would write: one per started group of 7 significant bits. */
+static inline size_t eddy_varlong_size(int64_t v)
+{
+    uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+    return (size_t)(63 - __builtin_clzll(u | 1)) / 7 + 1;
+}
 /* Read a varint (at most 5 bytes, value in int32 range) or varlong (at most 10 bytes) from
  * [p, end). Returns the bytes consumed, or 0 when truncated, too long or out of range. */
 size_t eddy_varint_get(const uint8_t *p, const uint8_t *end, int32_t *out);
