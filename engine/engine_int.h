@@ -109,6 +109,8 @@ struct eng_query {
     int repart_nparts;
     const eddy_type **repart_types;   /* GROUP_BY output column types */
     op_agg_spec agg_spec;      /* the AGGREGATE step, for its operators */
+    op_window_kind sink_window; /* the window of the sink's keys: the aggregation's, or
+                                  without one the (windowed) source's */
     int64_t commit_interval_ms;
     broker_log **sink_logs;
     int sink_partitions;

@@ -4,11 +4,13 @@
  *
  * A task step: fetch whole batches from the task's position (zero-copy), decode each record
  * into a source row (key columns, value columns, header columns, then the pseudo columns
- * ROWTIME, ROWPARTITION, ROWOFFSET), push the rows through the operators, append what the
- * sink produced to the sink topic (one append per output partition), then advance the
- * position and commit it under the query's consumer group. A record that cannot be decoded,
- * or whose timestamp is missing or negative, is logged to the processing log and skipped
- * (with ksql.timestamp.throw.on.invalid=true a missing timestamp fails the query instead).
+ * ROWTIME, ROWPARTITION, ROWOFFSET, and WINDOWSTART, WINDOWEND when the source's keys are
+ * windowed: the row then carries its window to the sink), push the rows through the
+ * operators, append what the sink produced to the sink topic (one append per output
+ * partition), then advance the position and commit it under the query's consumer group. A
+ * record that cannot be decoded (a windowed key too short for its window, too), or whose
+ * timestamp is missing or negative, is logged to the processing log and skipped (with
+ * ksql.timestamp.throw.on.invalid=true a missing timestamp fails the query instead).
  * A record with a null value becomes a row flagged value_null (ksqlDB's null GenericRow),
  * one with a null key a row flagged key_null; the operators decide what that means.
  *
@@ -286,6 +288,16 @@ static int table_change(eng_task *t, const broker_record *r, op_row *row, eddy_e
     return 1;
 }
 
+static op_window_kind op_window_of(plan_window_kind k)
+{
+    switch (k) {
+    case PLAN_WINDOW_TUMBLING: return OP_WINDOW_TUMBLING;
+    case PLAN_WINDOW_HOPPING: return OP_WINDOW_HOPPING;
+    case PLAN_WINDOW_SESSION: return OP_WINDOW_SESSION;
+    default: return OP_WINDOW_NONE;
+    }
+}
+
 /* Decode 'r' into 'row' (source step schema). Returns 1 to process the row, 0 to skip it
  * (logged), EDDY_ENOMEM, or EDDY_EINVAL (set in 'err') when a timestamp cannot be extracted
  * and ksql.timestamp.throw.on.invalid is true: the query fails, as in ksqlDB. */
@@ -304,7 +316,23 @@ static int decode_row(eng_task *t, const broker_record *r, op_row *row, eddy_err
      * as a null-value row: ksqlDB's source forwards a null GenericRow. */
     row->value_null = !r->value;
     row->key_null = !r->key;
-    int krc = q->src_key ? serde_decode(q->src_key, r->key, r->key_len, cols, a, &e) : 0;
+    row->flags = 0;
+    row->window_start = row->window_end = 0;
+    /* A windowed source (WINDOW_TYPE): the key ends with its window, which the row carries
+     * (WINDOWSTART, WINDOWEND, and the sink's windowed key). A null key has no window. */
+    int32_t key_len = r->key_len;
+    op_window_kind wk = op_window_of(q->source->window.kind);
+    if (wk != OP_WINDOW_NONE && r->key) {
+        if (op_window_key_split(wk, q->source->window.size_ms, r->key, r->key_len, &key_len,
+                                &row->window_start, &row->window_end, &e) != 0) {
+            proclog(q, "Failed to deserialize key from topic %s partition %d offset %lld: %s",
+                    q->source->topic, t->partition, (long long)r->offset, e.msg);
+            t->skipped++;
+            return 0;
+        }
+        row->flags = OP_ROW_WINDOWED;
+    }
+    int krc = q->src_key ? serde_decode(q->src_key, r->key, key_len, cols, a, &e) : 0;
     if (krc == 1)
         row->key_null = true;
     if (krc < 0) {
@@ -336,6 +364,10 @@ static int decode_row(eng_task *t, const broker_record *r, op_row *row, eddy_err
                 cols[i] = eddy_value_int(t->partition);
             else if (strcmp(c->name, "ROWOFFSET") == 0)
                 cols[i] = eddy_value_bigint(r->offset);
+            else if (strcmp(c->name, "WINDOWSTART") == 0 && (row->flags & OP_ROW_WINDOWED))
+                cols[i] = eddy_value_bigint(row->window_start);
+            else if (strcmp(c->name, "WINDOWEND") == 0 && (row->flags & OP_ROW_WINDOWED))
+                cols[i] = eddy_value_bigint(row->window_end);
         }
     }
     row->cols = cols;
@@ -344,9 +376,7 @@ static int decode_row(eng_task *t, const broker_record *r, op_row *row, eddy_err
     row->offset = r->offset;
     row->headers = r->raw_headers;
     row->headers_end = r->raw_end;
-    row->flags = 0;
     row->old = NULL;
-    row->window_start = row->window_end = 0;
     if (src->timestamp) {
         fn_ctx fc = {0};
         fc.arena = a;
@@ -559,16 +589,6 @@ static int project_key_cols(op *o, const plan_schema *in, bool rekey, eddy_err *
     return rc;
 }
 
-static op_window_kind op_window_of(plan_window_kind k)
-{
-    switch (k) {
-    case PLAN_WINDOW_TUMBLING: return OP_WINDOW_TUMBLING;
-    case PLAN_WINDOW_HOPPING: return OP_WINDOW_HOPPING;
-    case PLAN_WINDOW_SESSION: return OP_WINDOW_SESSION;
-    default: return OP_WINDOW_NONE;
-    }
-}
-
 static state_env *state_env_of(engine *e, eddy_err *err)
 {
     if (!e->state && state_env_open(e->opts.data_dir, e->b, NULL, &e->state, err) != 0)
@@ -738,7 +758,7 @@ static int task_build(eng_query *q, eng_task *t, int32_t npartitions, eddy_err *
                 rc = op_sink_create(&t->ctx, q->sink_key, q->sink_value, s->timestamp,
                                     sink_write, t, &o, err);
                 if (rc == 0)
-                    op_sink_set_window(o, q->agg_spec.window);
+                    op_sink_set_window(o, q->sink_window);
                 break;
             default:
                 rc = eddy_err_set(err, EDDY_EUNSUPPORTED, "plan step %d is not supported yet",
@@ -863,6 +883,7 @@ int eng__query_start(engine *e, plan_query *plan, eng_mem *mem, const char *kind
     }
     /* stages: split at a repartitioning GROUP_BY */
     int split = -1;
+    q->sink_window = op_window_of(plan->source->window.kind);
     for (int i = 0; i < plan->nsteps; i++) {
         const plan_step *st = &plan->steps[i];
         if (st->kind == PLAN_STEP_GROUP_BY && st->repartition)
@@ -874,6 +895,7 @@ int eng__query_start(engine *e, plan_query *plan, eng_mem *mem, const char *kind
             sp->aggs = st->aggs;
             sp->agg_args = st->agg_args;
             sp->window = op_window_of(st->window.kind);
+            q->sink_window = sp->window;
             sp->size_ms = st->window.size_ms;
             sp->advance_ms = st->window.advance_ms;
             sp->grace_ms = st->window.grace_ms;

@@ -343,6 +343,31 @@ static int put_be64(eddy_buf *b, int64_t v)
     return eddy_buf_append(b, x, 8);
 }
 
+int op_window_key_split(op_window_kind kind, int64_t size_ms, const uint8_t *key,
+                        int32_t key_len, int32_t *inner_len, int64_t *start, int64_t *end,
+                        eddy_err *err)
+{
+    if (kind == OP_WINDOW_NONE)
+        return eddy_err_set(err, EDDY_EINVAL, "the key is not windowed");
+    bool session = kind == OP_WINDOW_SESSION;
+    int32_t n = session ? 16 : 8;
+    if (!key || key_len < n)
+        return eddy_err_set(err, EDDY_ECORRUPT,
+                            "a %s windowed key needs at least %d bytes, got %d",
+                            session ? "session" : "time", (int)n, key ? (int)key_len : 0);
+    const uint8_t *suffix = key + key_len - n;
+    if (session) {
+        *end = (int64_t)eddy_get_be64(suffix);
+        *start = (int64_t)eddy_get_be64(suffix + 8);
+    } else {
+        *start = (int64_t)eddy_get_be64(suffix);
+        int64_t size = size_ms > 0 ? size_ms : 0;
+        *end = *start > INT64_MAX - size ? INT64_MAX : *start + size;
+    }
+    *inner_len = key_len - n;
+    return 0;
+}
+
 static void sink_log(op *self, const char *msg)
 {
     eddy_err e = {0};

@@ -258,7 +258,6 @@ static int prop_int(pl_ctx *c, const parser_property *p, int *out)
 
 int pl_with_parse(pl_ctx *c, const parser_props *props, bool create_as, pl_with *w)
 {
-    (void)create_as;
     memset(w, 0, sizeof *w);
     w->wrap_single = -1;
     w->partitions = -1;
@@ -270,6 +269,9 @@ int pl_with_parse(pl_ctx *c, const parser_props *props, bool create_as, pl_with 
         for (size_t k = 0; k < EDDY_ARRAY_LEN(KNOWN_PROPS); k++)
             if (strcasecmp(n, KNOWN_PROPS[k]) == 0)
                 known = true;
+        /* a query's sink takes its window from the query (CreateAsConfigs has no window) */
+        if (create_as && (strcasecmp(n, "WINDOW_TYPE") == 0 || strcasecmp(n, "WINDOW_SIZE") == 0))
+            known = false;
         if (!known)
             return pl_err_at(c, p->pos, EDDY_ETYPE,
                              "Invalid config variable(s) in the WITH clause: %s", n);
@@ -497,58 +499,142 @@ int pl_timestamp_expr(pl_ctx *c, const pl_with *w, const plan_schema *schema, in
                      "'%s'", name);
 }
 
-/* WINDOW_TYPE / WINDOW_SIZE of a source over a windowed topic. */
+/* A duration as ksqlDB's DurationParser reads one: "<n> <unit>", split at every single
+ * whitespace character into exactly two tokens, n a Java long, the unit one of Java's
+ * TimeUnit names in any case with or without its plural S. Returns 0 with the milliseconds
+ * in '*ms' (rounded down, as Duration.toMillis), 1 when the duration is zero or negative
+ * ('*ms' set too), or -1 with ksqlDB's reason in '*why' (NULL when out of memory). */
+static int parse_duration(pl_ctx *c, const char *text, int64_t *ms, const char **why)
+{
+    static const struct { const char *name; int64_t nanos; } UNITS[] = {
+        {"NANOSECONDS", 1}, {"MICROSECONDS", 1000}, {"MILLISECONDS", 1000000},
+        {"SECONDS", 1000000000LL}, {"MINUTES", 60000000000LL}, {"HOURS", 3600000000000LL},
+        {"DAYS", 86400000000000LL},
+    };
+    /* Java's String.split("\\s"): trailing empty tokens are dropped */
+    const char *tok[2] = {NULL, NULL};
+    size_t len[2] = {0, 0};
+    int ntok = 0, nonempty_end = 0;
+    const char *p = text, *start = text;
+    for (;; p++) {
+        bool sep = *p == ' ' || *p == '\t' || *p == '\n' || *p == '\v' || *p == '\f' ||
+                   *p == '\r';
+        if (sep || !*p) {
+            if (ntok < 2) {
+                tok[ntok] = start;
+                len[ntok] = (size_t)(p - start);
+            }
+            ntok++;
+            if (p > start)
+                nonempty_end = ntok;
+            if (!*p)
+                break;
+            start = p + 1;
+        }
+    }
+    if (*text)
+        ntok = nonempty_end;   /* without its trailing empty tokens */
+    else
+        ntok = 1;              /* "" splits into one empty token */
+    if (ntok != 2) {
+        *why = pl_printf(c, "Expected 2 tokens, got: %d", ntok);
+        return -1;
+    }
+    /* Long.parseLong */
+    const char *d = tok[0];
+    size_t n = len[0], k = 0;
+    bool neg = false;
+    if (n && (d[0] == '-' || d[0] == '+')) {
+        neg = d[0] == '-';
+        k = 1;
+    }
+    uint64_t mag = 0;
+    bool ok = k < n;
+    for (; ok && k < n; k++) {
+        if (!isdigit((unsigned char)d[k]) ||
+            mag > ((uint64_t)INT64_MAX + (neg ? 1 : 0) - (uint64_t)(d[k] - '0')) / 10) {
+            ok = false;
+            break;
+        }
+        mag = mag * 10 + (uint64_t)(d[k] - '0');
+    }
+    if (!ok) {
+        *why = pl_printf(c, "Not numeric: '%.*s'", (int)len[0], tok[0]);
+        return -1;
+    }
+    int64_t size = neg ? (int64_t)(0 - mag) : (int64_t)mag;
+    char unit[64];
+    size_t ul = len[1] < sizeof unit - 2 ? len[1] : sizeof unit - 2;
+    for (size_t i = 0; i < ul; i++)
+        unit[i] = (char)toupper((unsigned char)tok[1][i]);
+    unit[ul] = 0;
+    char plural[72];
+    snprintf(plural, sizeof plural, "%s%s", unit, ul && unit[ul - 1] == 'S' ? "" : "S");
+    for (size_t i = 0; i < EDDY_ARRAY_LEN(UNITS); i++) {
+        if (strcmp(plural, UNITS[i].name) != 0)
+            continue;
+        /* TimeUnit.toNanos saturates; Duration.toMillis rounds towards negative infinity */
+        int64_t f = UNITS[i].nanos, nanos;
+        if (size > INT64_MAX / f)
+            nanos = INT64_MAX;
+        else if (size < INT64_MIN / f)
+            nanos = INT64_MIN;
+        else
+            nanos = size * f;
+        *ms = nanos / 1000000 - (nanos % 1000000 < 0 ? 1 : 0);
+        return nanos > 0 ? 0 : 1;
+    }
+    *why = pl_printf(c, "Unknown time unit: '%s'\nSupported time units are: NANOSECONDS, "
+                     "MICROSECONDS, MILLISECONDS, SECONDS, MINUTES, HOURS, DAYS", unit);
+    return -1;
+}
+
+/* WINDOW_TYPE / WINDOW_SIZE of a source over a windowed topic (ksqlDB's CreateConfigs and
+ * CreateSourceProperties.validateWindowInfo, with their messages). */
 static int parse_window(pl_ctx *c, const pl_with *w, plan_window *win)
 {
     win->kind = PLAN_WINDOW_NONE;
     win->size_ms = win->advance_ms = win->grace_ms = win->retention_ms = -1;
-    if (!w->window_type) {
-        if (w->window_size)
+    const char *type = w->window_type;
+    if (type) {
+        if (strcasecmp(type, "SESSION") == 0)
+            win->kind = PLAN_WINDOW_SESSION;
+        else if (strcasecmp(type, "TUMBLING") == 0)
+            win->kind = PLAN_WINDOW_TUMBLING;
+        else if (strcasecmp(type, "HOPPING") == 0)
+            win->kind = PLAN_WINDOW_HOPPING;
+        else
             return pl_err_at(c, w->pos, EDDY_ETYPE,
-                             "'WINDOW_SIZE' should not be set if 'WINDOW_TYPE' is not set.");
-        return 0;
+                             "Invalid value %s for configuration WINDOW_TYPE: String must be one "
+                             "of: SESSION, HOPPING, TUMBLING, null", type);
     }
-    if (strcasecmp(w->window_type, "SESSION") == 0)
-        win->kind = PLAN_WINDOW_SESSION;
-    else if (strcasecmp(w->window_type, "TUMBLING") == 0)
-        win->kind = PLAN_WINDOW_TUMBLING;
-    else if (strcasecmp(w->window_type, "HOPPING") == 0)
-        win->kind = PLAN_WINDOW_HOPPING;
-    else
+    int64_t size = -1;
+    if (w->window_size) {
+        const char *why = NULL;
+        int rc = parse_duration(c, w->window_size, &size, &why);
+        if (rc < 0)
+            return why ? pl_err_at(c, w->pos, EDDY_ETYPE,
+                                   "Configuration WINDOW_SIZE is invalid: Invalid duration: "
+                                   "'%s'. %s", w->window_size, why)
+                       : c->err->code;
+        if (rc > 0 && win->kind != PLAN_WINDOW_NONE && win->kind != PLAN_WINDOW_SESSION)
+            return pl_err_at(c, w->pos, EDDY_ETYPE, "Size must be positive");
+    }
+    bool needs_size = win->kind == PLAN_WINDOW_TUMBLING || win->kind == PLAN_WINDOW_HOPPING;
+    if (needs_size && !w->window_size)
         return pl_err_at(c, w->pos, EDDY_ETYPE,
-                         "Invalid value for WINDOW_TYPE property: %s. Valid values are: "
-                         "SESSION, HOPPING, TUMBLING", w->window_type);
-    if (win->kind == PLAN_WINDOW_SESSION) {
-        if (w->window_size)
-            return pl_err_at(c, w->pos, EDDY_ETYPE,
-                             "'WINDOW_SIZE' should not be set for SESSION windows.");
-        return 0;
-    }
-    if (!w->window_size)
+                         "%s windows require 'WINDOW_SIZE' to be provided in the WITH clause. "
+                         "For example: 'WINDOW_SIZE'='10 SECONDS'",
+                         win->kind == PLAN_WINDOW_TUMBLING ? "TUMBLING" : "HOPPING");
+    if (!needs_size && w->window_size)
         return pl_err_at(c, w->pos, EDDY_ETYPE,
-                         "'WINDOW_SIZE' is required for TUMBLING and HOPPING windows.");
-    char unit[32] = "";
-    long long n = 0;
-    if (sscanf(w->window_size, " %lld %31s", &n, unit) != 2 || n <= 0)
-        return pl_err_at(c, w->pos, EDDY_ETYPE, "Invalid WINDOW_SIZE property : %s",
-                         w->window_size);
-    static const struct { const char *u; int64_t ms; } UNITS[] = {
-        {"MILLISECOND", 1}, {"SECOND", 1000}, {"MINUTE", 60000}, {"HOUR", 3600000},
-        {"DAY", 86400000},
-    };
-    size_t ul = strlen(unit);
-    if (ul > 1 && toupper((unsigned char)unit[ul - 1]) == 'S')
-        unit[--ul] = 0;
-    for (size_t i = 0; i < EDDY_ARRAY_LEN(UNITS); i++) {
-        if (strcasecmp(unit, UNITS[i].u) == 0) {
-            win->size_ms = n * UNITS[i].ms;
-            if (win->kind == PLAN_WINDOW_HOPPING)
-                win->advance_ms = win->size_ms;
-            return 0;
-        }
+                         "'WINDOW_SIZE' should not be set for SESSION windows.");
+    if (needs_size) {
+        win->size_ms = size;
+        if (win->kind == PLAN_WINDOW_HOPPING)
+            win->advance_ms = size;
     }
-    return pl_err_at(c, w->pos, EDDY_ETYPE, "Invalid WINDOW_SIZE property : %s",
-                     w->window_size);
+    return 0;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -777,6 +863,8 @@ static int plan_create_source(pl_ctx *c, const parser_stmt *stmt, plan_stmt *ps)
         return rc;
     if ((rc = parse_window(c, &w, &src->window)))
         return rc;
+    if (src->window.kind != PLAN_WINDOW_NONE && nkeys == 0)
+        return pl_err_at(c, pos, EDDY_ETYPE, "Windowed sources require a key column.");
     src->is_source = stmt->create.is_source;
     src->sql = stmt->text;
     ps->kind = PLAN_CREATE_SOURCE;
@@ -837,6 +925,9 @@ static int plan_insert_values(pl_ctx *c, const parser_stmt *stmt, plan_stmt *ps)
         return pl_err_at(c, stmt->insert.target_pos, EDDY_ENOTFOUND,
                          "Cannot insert values into an unknown stream/table: %s",
                          stmt->insert.target);
+    if (src->window.kind != PLAN_WINDOW_NONE)
+        return pl_err_at(c, stmt->insert.target_pos, EDDY_ETYPE,
+                         "Cannot insert values into windowed stream/table!");
     if (src->is_source)
         return pl_err_at(c, stmt->insert.target_pos, EDDY_ETYPE,
                          "Cannot insert values into read-only %s: %s",

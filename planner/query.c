@@ -26,6 +26,13 @@
  *   - reserved names (ROWTIME, ...) cannot be selected unaliased or used as aliases in a
  *     persistent query.
  *
+ * A source over windowed keys (WINDOW_TYPE) adds WINDOWSTART and WINDOWEND to its row; a
+ * query without aggregation writes the same windowed keys (its sink is windowed alike), so
+ * it may not change the key (PARTITION BY anything but the key column: ksqlDB's "Implicit
+ * repartitioning of windowed sources is not supported"), nor INSERT INTO a sink windowed
+ * otherwise (ksqlDB's "Into can't change windowing"). Aggregating one always repartitions
+ * (aggregate.c): the groups are not windowed unless WINDOW says so.
+ *
  * A persistent query over a TABLE produces a TABLE: the engine materializes the source and
  * feeds the steps table changes (new and old row), see op_row in operators.h. Tables cannot be
  * repartitioned (PARTITION BY), flattened (table functions) or windowed; aggregating one needs
@@ -62,6 +69,10 @@ typedef struct qstate {
     int npart;
     const parser_expr **part;   /* the partitioning expressions */
     const char **part_names;
+    /* PARTITION BY that changes the key of a windowed source (rejected once the query is
+     * analysed, as ksqlDB does when it builds the repartition), and where */
+    bool windowed_rekey;
+    uint32_t windowed_rekey_pos;
     /* the schema the SELECT list is typed against */
     const plan_schema *in;
     pl_agg *agg;                /* GROUP BY: what SELECT is typed against, or NULL */
@@ -278,6 +289,18 @@ static int rekey_step(qstate *st)
             cols[nk + i].role = PLAN_COL_VALUE;
         if (!(s->exprs[nk + i] = col_ref(c, in, i, st->q->pos)))
             return c->err->code;
+    }
+    if (st->src->window.kind != PLAN_WINDOW_NONE) {
+        /* ksqlDB's Repartitioning.repartitionNeeded: only PARTITION BY the one key column
+         * keeps the key (and its window) as it is */
+        int nsrckeys = 0;
+        for (int i = 0; i < in->ncols; i++)
+            nsrckeys += in->cols[i].role == PLAN_COL_KEY;
+        bool same = nk == 1 && nsrckeys == 1 && pb->items[0]->kind == PARSER_EXPR_COLUMN &&
+                    s->exprs[0]->kind == FN_COLUMN &&
+                    in->cols[s->exprs[0]->u.index].role == PLAN_COL_KEY;
+        st->windowed_rekey = !same;
+        st->windowed_rekey_pos = pb->items[0]->pos;
     }
     s->nexprs = nk + in->ncols;
     s->out.ncols = nk + in->ncols;
@@ -898,6 +921,10 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
     if ((rc = project_step(&st, nslots, persistent)))
         return rc;
     const plan_schema *proj = last_out(&st);
+    if (st.windowed_rekey)
+        return pl_err_at(c, st.windowed_rekey_pos, EDDY_ETYPE,
+                         "Implicit repartitioning of windowed sources is not supported. See "
+                         "https://github.com/confluentinc/ksql/issues/4385.");
 
     plan_query *pq = eddy_arena_calloc(c->a, sizeof *pq);
     if (!pq)
@@ -959,6 +986,13 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
     } else if (mode == PL_Q_INSERT) {
         if ((rc = check_insert_schema(&st, proj, target)))
             return rc;
+        /* The sink writes the source's windowed keys as they are: the target's keys must be
+         * windowed the same way (ksqlDB's SchemaKStream.into compares the WindowInfo). */
+        const plan_window *sw = &st.src->window, *tw = &target->window;
+        bool time_win = sw->kind == PLAN_WINDOW_TUMBLING || sw->kind == PLAN_WINDOW_HOPPING;
+        if (sw->kind != tw->kind || (time_win && sw->size_ms != tw->size_ms))
+            return pl_err_at(c, stmt->insert.target_pos, EDDY_ETYPE,
+                             "Into can't change windowing");
         fn_expr *ts = NULL;
         int tscol;
         if ((rc = sink_step(&st, proj, have_with && w.timestamp ? &w : NULL, &ts, &tscol)))

@@ -137,12 +137,25 @@ int op_sink_create(op_ctx *ctx, const serde *key_serde, const serde *value_serde
 
 /* Windowed sink keys, as Kafka Streams' TimeWindowedSerializer (key bytes, then the window
  * start as 8 bytes big-endian) and SessionWindowedSerializer (key bytes, then the end and the
- * start, 8 bytes big-endian each). Rows without OP_ROW_WINDOWED keep plain keys. */
+ * start, 8 bytes big-endian each). Rows without OP_ROW_WINDOWED keep plain keys. The window
+ * of a row comes from a windowed aggregation, or from a windowed source (WINDOW_TYPE in the
+ * source's WITH clause: the engine reads it with op_window_key_split), which a query without
+ * aggregation carries through to its sink unchanged. */
 typedef enum op_window_kind {
     OP_WINDOW_NONE, OP_WINDOW_TUMBLING, OP_WINDOW_HOPPING, OP_WINDOW_SESSION
 } op_window_kind;
 
 void op_sink_set_window(op *sink, op_window_kind kind);
+
+/* The inverse of the sink's windowed key (Kafka Streams' TimeWindowedDeserializer and
+ * SessionWindowedDeserializer): the window bounds of the windowed key 'key' ('key_len'
+ * bytes) and the length of the inner key in front of them. A time window (tumbling or
+ * hopping) stores only its start; its end is start + 'size_ms' (saturating). A session
+ * stores its end and its start. Errors: EDDY_ECORRUPT (set in 'err') when the key is shorter
+ * than its window suffix; EDDY_EINVAL for OP_WINDOW_NONE. */
+int op_window_key_split(op_window_kind kind, int64_t size_ms, const uint8_t *key,
+                        int32_t key_len, int32_t *inner_len, int64_t *start, int64_t *end,
+                        eddy_err *err);
 
 /* ---------------------------------------------------------------------------------------------
  * Aggregation (op_aggregate.c)

@@ -853,6 +853,71 @@ static void test_sink_negative_timestamp_drops_row(void **state)
     op_close(s);
 }
 
+/* Windowed keys: the sink appends the window of rows that carry one (a windowed aggregation
+ * or a windowed source), and op_window_key_split reads it back as the engine does for a
+ * source with WINDOW_TYPE. */
+static void test_sink_windowed_keys_round_trip(void **state)
+{
+    (void)state;
+    serde *ks = mkserde(SERDE_KAFKA, -1, true, (int[]){1}, 1);
+    eddy_err err;
+    eddy_err_clear(&err);
+    for (int session = 0; session < 2; session++) {
+        nrecs = 0;
+        op *s;
+        EXPECT_OK(op_sink_create(&ctx, ks, NULL, NULL, sink_write, NULL, &s, &err), &err);
+        op_sink_set_window(s, session ? OP_WINDOW_SESSION : OP_WINDOW_TUMBLING);
+        op_row in[] = {simple_row(1, "k", 1), simple_row(2, "plain", 1),
+                       simple_row(3, NULL, 1)};
+        in[0].flags = OP_ROW_WINDOWED;
+        in[0].window_start = 1581323504001LL;
+        in[0].window_end = session ? 1581323505001LL : 0;   /* a time window stores no end */
+        in[2].flags = OP_ROW_WINDOWED;   /* a null key stays null: no window bytes */
+        assert_int_equal(push(s, in, 3), 0);
+        assert_int_equal(nrecs, 3);
+        assert_int_equal(recs[0].key_len, 1 + (session ? 16 : 8));
+        assert_int_equal(recs[1].key_len, 5);      /* not windowed: a plain key */
+        assert_int_equal(recs[2].key_len, -1);
+        int32_t inner = -1;
+        int64_t start = 0, end = 0;
+        op_window_kind kind = session ? OP_WINDOW_SESSION : OP_WINDOW_HOPPING;
+        EXPECT_OK(op_window_key_split(kind, 1000, (const uint8_t *)recs[0].key,
+                                      recs[0].key_len, &inner, &start, &end, &err),
+                  &err);
+        assert_int_equal(inner, 1);
+        assert_int_equal(recs[0].key[0], 'k');
+        assert_true(start == 1581323504001LL);
+        /* a time window's end is start + size; a session's is in the key */
+        assert_true(end == 1581323505001LL);
+        op_close(s);
+    }
+    serde_destroy(ks);
+    /* session keys hold the end first, then the start */
+    static const uint8_t sk[] = {'a', 0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 4};
+    int32_t inner;
+    int64_t start, end;
+    EXPECT_OK(op_window_key_split(OP_WINDOW_SESSION, -1, sk, sizeof sk, &inner, &start, &end,
+                                  &err),
+              &err);
+    assert_int_equal(inner, 1);
+    assert_true(start == 4 && end == 9);
+    /* the end of a time window saturates */
+    static const uint8_t tk[] = {0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xf0};
+    EXPECT_OK(op_window_key_split(OP_WINDOW_TUMBLING, 1000, tk, sizeof tk, &inner, &start,
+                                  &end, &err),
+              &err);
+    assert_int_equal(inner, 0);
+    assert_true(end == INT64_MAX);
+    /* too short for its window */
+    assert_int_equal(op_window_key_split(OP_WINDOW_SESSION, -1, sk, 15, &inner, &start, &end,
+                                         &err),
+                     EDDY_ECORRUPT);
+    assert_non_null(strstr(err.msg, "at least 16 bytes"));
+    assert_int_equal(op_window_key_split(OP_WINDOW_TUMBLING, 10, NULL, -1, &inner, &start,
+                                         &end, &err),
+                     EDDY_ECORRUPT);
+}
+
 /* ---- a chain ---------------------------------------------------------------------------- */
 
 static void test_chain_filter_project_sink(void **state)
@@ -932,6 +997,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sink_null_value_and_null_key_rows, sink_setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_sink_negative_timestamp_drops_row, sink_setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_sink_windowed_keys_round_trip, sink_setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_chain_filter_project_sink, sink_setup, teardown),
     };

@@ -166,6 +166,54 @@ static void test_create_timestamp_and_window(void **state)
     pt_free(t);
 }
 
+/* WINDOW_TYPE / WINDOW_SIZE: ksqlDB's CreateConfigs validators and messages. */
+static void test_create_windowed_source_properties(void **state)
+{
+    (void)state;
+    pt_ctx *t = pt_new();
+    PT_OK(t, "CREATE STREAM H (K STRING KEY, V INT) WITH (kafka_topic='h', value_format='JSON', "
+             "WINDOW_TYPE='HoPping', WINDOW_SIZE='30 seconds');");
+    assert_int_equal(t->last->source->window.kind, PLAN_WINDOW_HOPPING);
+    assert_int_equal(t->last->source->window.size_ms, 30000);
+    PT_OK(t, "CREATE STREAM S (K STRING KEY, V INT) WITH (kafka_topic='s', value_format='JSON', "
+             "WINDOW_TYPE='session');");
+    assert_int_equal(t->last->source->window.kind, PLAN_WINDOW_SESSION);
+    PT_OK(t, "CREATE STREAM M (K STRING KEY, V INT) WITH (kafka_topic='m', value_format='JSON', "
+             "WINDOW_TYPE='TUMBLING', WINDOW_SIZE='1500 milliseconds');");
+    assert_int_equal(t->last->source->window.size_ms, 1500);
+    PT_ERR(t, "CREATE TABLE T (K STRING PRIMARY KEY, V INT) WITH (kafka_topic='t', "
+              "value_format='JSON', WINDOW_TYPE='Hopping', WINDOW_SIZE='30 bobs');",
+           EDDY_ETYPE, "Configuration WINDOW_SIZE is invalid: Invalid duration: '30 bobs'. "
+                       "Unknown time unit: 'BOBS'");
+    PT_ERR(t, "CREATE STREAM T (K STRING KEY) WITH (kafka_topic='t', value_format='JSON', "
+              "WINDOW_TYPE='Tumbling', WINDOW_SIZE='30  seconds');",
+           EDDY_ETYPE, "Invalid duration: '30  seconds'. Expected 2 tokens, got: 3");
+    PT_ERR(t, "CREATE STREAM T (K STRING KEY) WITH (kafka_topic='t', value_format='JSON', "
+              "WINDOW_TYPE='Tumbling', WINDOW_SIZE='ten seconds');",
+           EDDY_ETYPE, "Invalid duration: 'ten seconds'. Not numeric: 'ten'");
+    PT_ERR(t, "CREATE STREAM T (K STRING KEY) WITH (kafka_topic='t', value_format='JSON', "
+              "WINDOW_TYPE='Tumbling', WINDOW_SIZE='0 seconds');",
+           EDDY_ETYPE, "Size must be positive");
+    PT_ERR(t, "CREATE STREAM T (K STRING KEY) WITH (kafka_topic='t', value_format='JSON', "
+              "WINDOW_TYPE='Session', WINDOW_SIZE='30 seconds');",
+           EDDY_ETYPE, "'WINDOW_SIZE' should not be set for SESSION windows.");
+    PT_ERR(t, "CREATE STREAM T (K STRING KEY) WITH (kafka_topic='t', value_format='JSON', "
+              "WINDOW_SIZE='30 seconds');",
+           EDDY_ETYPE, "'WINDOW_SIZE' should not be set for SESSION windows.");
+    PT_ERR(t, "CREATE STREAM T (K STRING KEY) WITH (kafka_topic='t', value_format='JSON', "
+              "WINDOW_TYPE='hopping');",
+           EDDY_ETYPE, "HOPPING windows require 'WINDOW_SIZE' to be provided in the WITH "
+                       "clause. For example: 'WINDOW_SIZE'='10 SECONDS'");
+    PT_ERR(t, "CREATE STREAM T (K STRING KEY) WITH (kafka_topic='t', value_format='JSON', "
+              "WINDOW_TYPE='sliding');",
+           EDDY_ETYPE, "Invalid value sliding for configuration WINDOW_TYPE: String must be "
+                       "one of: SESSION, HOPPING, TUMBLING, null");
+    PT_ERR(t, "CREATE STREAM T (F0 INT) WITH (kafka_topic='t', value_format='JSON', "
+              "window_type='SESSION');",
+           EDDY_ETYPE, "Windowed sources require a key column.");
+    pt_free(t);
+}
+
 static void test_create_existing_and_source_rules(void **state)
 {
     (void)state;
@@ -262,6 +310,7 @@ int main(void)
         cmocka_unit_test(test_create_format_errors),
         cmocka_unit_test(test_create_format_defaults_and_delimiter),
         cmocka_unit_test(test_create_timestamp_and_window),
+        cmocka_unit_test(test_create_windowed_source_properties),
         cmocka_unit_test(test_create_existing_and_source_rules),
         cmocka_unit_test(test_insert_values_row_in_schema_order),
         cmocka_unit_test(test_drop_set_define_types_other),

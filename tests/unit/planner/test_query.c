@@ -305,6 +305,82 @@ static void test_timestamps(void **state)
     pt_free(t);
 }
 
+/* Sources over windowed keys (WINDOW_TYPE): WINDOWSTART/WINDOWEND are pseudo columns of the
+ * source, string comparisons with them read timestamps, the sink keeps the window, and what
+ * would change the key (and so lose the window) is rejected as ksqlDB does. */
+static void test_windowed_source(void **state)
+{
+    (void)state;
+    pt_ctx *t = pt_new();
+    PT_OK(t, "CREATE STREAM W (K STRING KEY, V INT) WITH (kafka_topic='w', value_format='JSON', "
+             "WINDOW_TYPE='Session');");
+    PT_OK(t, "CREATE STREAM O AS SELECT K, V, WINDOWSTART AS WS, WINDOWEND AS WE FROM W "
+             "WHERE WINDOWSTART BETWEEN '2020-02-10T08:31:44.001+0000' AND "
+             "'2020-02-10T08:31:44.011+0000';");
+    const plan_query *q = t->last->query;
+    assert_string_equal(pt_schema(t, &q->steps[0].out),
+                        "K STRING KEY, V INTEGER, ROWTIME BIGINT PSEUDO, ROWPARTITION INTEGER "
+                        "PSEUDO, ROWOFFSET BIGINT PSEUDO, WINDOWSTART BIGINT PSEUDO, "
+                        "WINDOWEND BIGINT PSEUDO");
+    assert_string_equal(pt_schema(t, &t->last->source->schema),
+                        "K STRING KEY, V INTEGER, WS BIGINT, WE BIGINT");
+    assert_int_equal(t->last->source->window.kind, PLAN_WINDOW_SESSION);
+    const plan_step *f = pt_step(q, PLAN_STEP_FILTER);
+    assert_non_null(f);
+    assert_int_equal(f->predicate->kind, FN_BETWEEN);
+    assert_int_equal(f->predicate->args[0]->kind, FN_COLUMN);
+    assert_int_equal(f->predicate->args[0]->u.index, 5);
+    assert_int_equal(f->predicate->args[1]->kind, FN_LITERAL);
+    assert_int_equal(f->predicate->args[1]->type->kind, EDDY_T_BIGINT);
+    assert_true(f->predicate->args[1]->u.literal.u.i64 == 1581323504001LL);
+    assert_true(f->predicate->args[2]->u.literal.u.i64 == 1581323504011LL);
+    PT_OK(t, "CREATE STREAM O2 AS SELECT * FROM W WHERE '2020-02-10T08:31:44.001+0000' <= "
+             "WINDOWSTART AND WINDOWEND <= '2020-02-10T08:31:45.001+0000';");
+    assert_string_equal(pt_schema(t, &t->last->source->schema), "K STRING KEY, V INTEGER");
+    assert_int_equal(t->last->source->window.kind, PLAN_WINDOW_SESSION);
+    PT_ERR(t, "CREATE STREAM O3 AS SELECT K, WINDOWEND FROM W;", EDDY_ETYPE,
+           "Reserved column name in select: `WINDOWEND`. Please remove or alias the column.");
+    /* PARTITION BY the key keeps it (and its window); anything else would repartition */
+    PT_OK(t, "CREATE STREAM O4 AS SELECT * FROM W PARTITION BY K;");
+    assert_int_equal(t->last->source->window.kind, PLAN_WINDOW_SESSION);
+    PT_ERR(t, "CREATE STREAM O5 AS SELECT * FROM W PARTITION BY V;", EDDY_ETYPE,
+           "Implicit repartitioning of windowed sources is not supported. See "
+           "https://github.com/confluentinc/ksql/issues/4385.");
+    PT_ERR(t, "CREATE STREAM O6 AS SELECT * FROM W PARTITION BY NULL;", EDDY_ETYPE,
+           "Implicit repartitioning of windowed sources is not supported.");
+    /* a query's sink takes its window from the query */
+    PT_ERR(t, "CREATE STREAM O7 WITH (WINDOW_TYPE='Session') AS SELECT * FROM W;", EDDY_ETYPE,
+           "Invalid config variable(s) in the WITH clause: WINDOW_TYPE");
+    PT_ERR(t, "INSERT INTO W (K, V) VALUES ('a', 1);", EDDY_ETYPE,
+           "Cannot insert values into windowed stream/table!");
+    PT_OK(t, "CREATE STREAM P (K STRING KEY, V INT) WITH (kafka_topic='p', value_format='JSON');");
+    PT_ERR(t, "INSERT INTO P SELECT * FROM W;", EDDY_ETYPE, "Into can't change windowing");
+    PT_ERR(t, "INSERT INTO W SELECT * FROM P;", EDDY_ETYPE, "Into can't change windowing");
+    PT_OK(t, "INSERT INTO O2 SELECT * FROM W;");
+    PT_OK(t, "CREATE STREAM T1 (K STRING KEY, V INT) WITH (kafka_topic='t1', "
+             "value_format='JSON', WINDOW_TYPE='Tumbling', WINDOW_SIZE='1 SECOND');");
+    PT_OK(t, "CREATE STREAM T2 (K STRING KEY, V INT) WITH (kafka_topic='t2', "
+             "value_format='JSON', WINDOW_TYPE='Tumbling', WINDOW_SIZE='2 SECONDS');");
+    PT_ERR(t, "INSERT INTO T2 SELECT * FROM T1;", EDDY_ETYPE, "Into can't change windowing");
+    /* aggregating regroups (always through a repartition): not windowed unless WINDOW */
+    PT_OK(t, "CREATE TABLE A1 AS SELECT K, COUNT(*) AS N FROM W GROUP BY K;");
+    assert_true(pt_step(t->last->query, PLAN_STEP_GROUP_BY)->repartition);
+    assert_int_equal(t->last->source->window.kind, PLAN_WINDOW_NONE);
+    PT_OK(t, "CREATE TABLE A2 AS SELECT V, COUNT(*) AS N FROM W GROUP BY V;");
+    assert_int_equal(t->last->source->window.kind, PLAN_WINDOW_NONE);
+    PT_OK(t, "CREATE TABLE A3 AS SELECT V, COUNT(*) AS N FROM W WINDOW TUMBLING (SIZE 1 MINUTE) "
+             "GROUP BY V;");
+    assert_int_equal(t->last->source->window.kind, PLAN_WINDOW_TUMBLING);
+    /* window bounds of a source that is not windowed do not exist */
+    PT_ERR(t, "CREATE STREAM O8 AS SELECT K, WINDOWSTART AS WS FROM P;", EDDY_ENOTFOUND,
+           "cannot be resolved");
+    PT_OK(t, "CREATE TABLE WT (K STRING PRIMARY KEY, V INT) WITH (kafka_topic='wt', "
+             "value_format='JSON', WINDOW_TYPE='Tumbling', WINDOW_SIZE='1 SECOND');");
+    PT_ERR(t, "CREATE TABLE O9 AS SELECT * FROM WT;", EDDY_ETYPE,
+           "KSQL does not support persistent queries on windowed tables.");
+    pt_free(t);
+}
+
 static void test_explain_golden(void **state)
 {
     (void)state;
@@ -350,6 +426,7 @@ int main(void)
         cmocka_unit_test(test_insert_into),
         cmocka_unit_test(test_unknown_sources_and_unsupported),
         cmocka_unit_test(test_timestamps),
+        cmocka_unit_test(test_windowed_source),
         cmocka_unit_test(test_explain_golden),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
