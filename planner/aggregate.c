@@ -498,3 +498,26 @@ int pl__agg_steps(pl_ctx *c, const parser_query *q, const char *what, const plan
     }
     return 0;
 }
+
+int pl__check_agg_state_format(pl_ctx *c, uint32_t pos, const plan_step *as,
+                               const serde_format *vf)
+{
+    for (int j = 0; j < as->naggs; j++) {
+        /* one column at a time: what matters is the type (KAFKA's single-field rule would
+         * also count the other columns of ksqlDB's aggregate schema, which differ from ours) */
+        plan_column col = {"KSQL_AGG_VARIABLE", as->aggs[j]->state_type, PLAN_COL_VALUE, NULL};
+        int rc = pl_check_format(c, pos, vf, &col, 1, false, true);
+        if (rc == 0)
+            continue;
+        if (rc != EDDY_ETYPE)
+            return rc;
+        eddy_err_clear(c->err);
+        return pl_err_at(c, pos, EDDY_ETYPE,
+                         "One of the functions used in the statement has an intermediate type "
+                         "that the value format can not handle. Please remove the function or "
+                         "change the format.\nConsider up-voting "
+                         "https://github.com/confluentinc/ksql/issues/3950, which will resolve "
+                         "this limitation");
+    }
+    return 0;
+}

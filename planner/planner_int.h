@@ -175,6 +175,16 @@ bool pl__query_aggregates(const parser_query *q);
 int pl__agg_steps(pl_ctx *c, const parser_query *q, const char *what, const plan_source *src,
                   plan_step *steps, int *nsteps, pl_agg *out);
 
+/* ksqlDB stores aggregation state in the value format of the query's source
+ * (MaterializationUtil): an aggregate call whose intermediate type (state_type) that format
+ * cannot carry (DELIMITED: no ARRAY, MAP or STRUCT, as for AVG, STDDEV_SAMP, CORRELATION,
+ * TOPK, COLLECT_LIST, HISTOGRAM, LATEST_BY_OFFSET, ...; KAFKA: INT, BIGINT, DOUBLE, STRING
+ * and BYTES only) fails the statement with EDDY_ETYPE "One of the functions used in the
+ * statement has an intermediate type that the value format can not handle. ...". 'as' is the
+ * AGGREGATE step, 'vf' the source's value format. */
+int pl__check_agg_state_format(pl_ctx *c, uint32_t pos, const plan_step *as,
+                               const serde_format *vf);
+
 /* ---- WITH clause (analyze.c) ---- */
 
 typedef struct pl_with {

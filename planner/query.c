@@ -757,6 +757,30 @@ static int unsupported_parts(pl_ctx *c, const parser_query *q)
     return 0;
 }
 
+/* ksqlDB's Analyzer rejects GROUP BY over a source whose values are in the KAFKA format (it
+ * cannot back a repartition or changelog topic). The message is longer than an eddy_err holds
+ * in full; then its first line is kept. */
+static int kafka_group_by_error(pl_ctx *c, const parser_query *q)
+{
+    const char *alias = q->from.alias ? q->from.alias : q->from.name;
+    char *full = pl_printf(
+        c, "Source(s) %s are using the 'KAFKA' value format. This format does not yet support "
+        "GROUP BY.\nThe KAFKA format is primarily intended for use as a key format. It can be "
+        "used as a value format, but can not be used in any operation that requires a "
+        "repartition or changelog topic.\nRemoving this limitation requires enhancements to "
+        "the core of KSQL. This will come in a future release. Until then, avoid using the "
+        "KAFKA format for values.\nIf you have an existing topic with KAFKA formatted values "
+        "you can duplicate the data and serialize using Avro or JSON with a statement such "
+        "as: \n\n'CREATE STREAM <new-stream-name> WITH(VALUE_FORMAT='Avro') AS SELECT * FROM "
+        "<existing-kafka-formated-stream-name>;'\nFor more info see "
+        "https://github.com/confluentinc/ksql/issues/3060", alias);
+    char *first = pl_printf(c, "Source(s) %s are using the 'KAFKA' value format. This format "
+                            "does not yet support GROUP BY.", alias);
+    if (!full || !first)
+        return c->err->code;
+    return pl_err_long(c, q->pos, EDDY_ETYPE, full, first);
+}
+
 int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, plan_stmt *ps)
 {
     qstate st;
@@ -858,6 +882,8 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
         if (q->has_partition_by)
             return pl_err_at(c, q->pos, EDDY_ETYPE,
                              "PARTITION BY and GROUP BY in the same query is not supported");
+        if (q->group_by.n > 0 && st.src->value_format.kind == SERDE_KAFKA)
+            return kafka_group_by_error(c, q);
         if ((rc = pl__agg_steps(c, q, what, st.src, st.steps, &st.nsteps, &agg)))
             return rc;
         const plan_step *as = &st.steps[st.nsteps - 1];
@@ -974,6 +1000,10 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
     } else {
         ps->kind = PLAN_QUERY;
     }
+    for (int i = 0; i < st.nsteps; i++)
+        if (st.steps[i].kind == PLAN_STEP_AGGREGATE &&
+            (rc = pl__check_agg_state_format(c, q->pos, &st.steps[i], &st.src->value_format)))
+            return rc;
     pq->nsteps = st.nsteps;
     pq->steps = eddy_arena_memdup(c->a, st.steps, sizeof st.steps[0] * (size_t)st.nsteps);
     if (!pq->steps)

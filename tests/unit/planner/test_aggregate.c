@@ -120,6 +120,45 @@ static void test_aggregation_rules(void **state)
     pt_free(t);
 }
 
+/* ksqlDB keeps aggregation state in the source's value format: an aggregate whose
+ * intermediate type that format cannot carry is rejected, whatever the sink's format. */
+static void test_intermediate_type_needs_source_value_format(void **state)
+{
+    (void)state;
+    static const char msg[] = "One of the functions used in the statement has an intermediate "
+                              "type that the value format can not handle. Please remove the "
+                              "function or change the format.";
+    pt_ctx *t = pt_new();
+    pt_topic(t, "d", 1);
+    pt_topic(t, "k", 1);
+    PT_OK(t, "CREATE STREAM D (K STRING KEY, X INT, Y DOUBLE, S STRING) WITH "
+             "(kafka_topic='d', value_format='DELIMITED');");
+    PT_OK(t, "CREATE STREAM KF (K STRING KEY, X BIGINT) WITH "
+             "(kafka_topic='k', value_format='KAFKA');");
+    /* STRUCT, ARRAY and MAP states over DELIMITED */
+    static const char *const bad[] = {
+        "AVG(X)", "STDDEV_SAMP(Y)", "CORRELATION(Y, Y)", "COLLECT_LIST(S)", "COLLECT_SET(X)",
+        "TOPK(X, 2)", "TOPKDISTINCT(Y, 2)", "HISTOGRAM(S)", "LATEST_BY_OFFSET(S)",
+        "EARLIEST_BY_OFFSET(X)", "COUNT_DISTINCT(S)",
+    };
+    for (size_t i = 0; i < EDDY_ARRAY_LEN(bad); i++) {
+        char sql[256];
+        snprintf(sql, sizeof sql, "CREATE TABLE O WITH (VALUE_FORMAT='JSON') AS SELECT K, "
+                 "COUNT(*) AS N, %s AS A FROM D GROUP BY K;", bad[i]);
+        PT_ERR(t, sql, EDDY_ETYPE, msg);
+    }
+    /* primitive states are fine */
+    PT_OK(t, "CREATE TABLE O1 AS SELECT K, COUNT(*) AS N, SUM(X) AS S, MIN(Y) AS M, "
+             "MAX(S) AS MS FROM D GROUP BY K;");
+    /* GROUP BY over KAFKA values is rejected before that (ksqlDB's Analyzer) */
+    PT_ERR(t, "CREATE TABLE O2 WITH (VALUE_FORMAT='JSON') AS SELECT K, SUM(X) AS S FROM KF "
+              "GROUP BY K;", EDDY_ETYPE, "Source(s) KF are using the 'KAFKA' value format. "
+              "This format does not yet support GROUP BY.");
+    PT_ERR(t, "CREATE TABLE O2 AS SELECT X, COUNT(*) AS N FROM KF AS Q GROUP BY X;", EDDY_ETYPE,
+           "Source(s) Q are using the 'KAFKA' value format.");
+    pt_free(t);
+}
+
 static void test_explain_aggregate(void **state)
 {
     (void)state;
@@ -145,6 +184,7 @@ int main(void)
         cmocka_unit_test(test_group_by_expression_becomes_aliased_key),
         cmocka_unit_test(test_windows_resolve_grace_and_retention),
         cmocka_unit_test(test_aggregation_rules),
+        cmocka_unit_test(test_intermediate_type_needs_source_value_format),
         cmocka_unit_test(test_explain_aggregate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
