@@ -13,6 +13,7 @@
  * timestamp column. Messages are ksqlDB's texts (ksqlDB class names in comments).
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,23 @@ int pl_err_at(pl_ctx *c, uint32_t pos, int code, const char *fmt, ...)
     if (c->sql)
         parser_linecol(c->sql, c->sql_len, pos, &line, &col);
     return eddy_err_set_at(c->err, code, line, col, "%s", msg);
+}
+
+int pl_err_loc(pl_ctx *c, uint32_t pos, int code, const char *fmt, ...)
+{
+    if (!c->err || c->err->code)
+        return code;
+    char msg[sizeof c->err->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    int line = 0, col = 0;
+    if (c->sql)
+        parser_linecol(c->sql, c->sql_len, pos, &line, &col);
+    if (line <= 0)
+        return eddy_err_set_at(c->err, code, line, col, "%s", msg);
+    return eddy_err_set_at(c->err, code, line, col, "Line: %d, Col: %d: %s", line, col, msg);
 }
 
 int pl_err_long(pl_ctx *c, uint32_t pos, int code, const char *msg, const char *shorter)
@@ -256,6 +274,79 @@ static int prop_int(pl_ctx *c, const parser_property *p, int *out)
                      prop_text(c, v) ? prop_text(c, v) : "null");
 }
 
+/* ksqlDB's DurationParser.parse for WINDOW_SIZE: exactly two tokens split at single
+ * whitespace characters, a Java long, then a TimeUnit name (the plural 'S' optional). 0 and
+ * '*ms' (truncated to milliseconds, as Duration.toMillis), or -1 with the reason in 'why'. */
+static int java_duration(const char *text, int64_t *ms, char *why, size_t whylen)
+{
+    static const struct { const char *u; int64_t num, den; } UNITS[] = {
+        {"NANOSECONDS", 1, 1000000}, {"MICROSECONDS", 1, 1000}, {"MILLISECONDS", 1, 1},
+        {"SECONDS", 1000, 1}, {"MINUTES", 60000, 1}, {"HOURS", 3600000, 1},
+        {"DAYS", 86400000, 1},
+    };
+    /* Java's split("\\s"): every token counts, empty ones too, but trailing empty ones are
+     * dropped (and "".split() is [""]) */
+    const char *tok[2] = {text, text};
+    size_t toklen[2] = {0, 0};
+    int ntok = 0, nonempty = 0;
+    const char *start = text;
+    for (const char *p = text;; p++) {
+        if (*p && !isspace((unsigned char)*p))
+            continue;
+        size_t len = (size_t)(p - start);
+        if (ntok < 2) {
+            tok[ntok] = start;
+            toklen[ntok] = len;
+        }
+        ntok++;
+        if (len)
+            nonempty = ntok;
+        if (!*p)
+            break;
+        start = p + 1;
+    }
+    ntok = nonempty ? nonempty : *text ? 0 : 1;
+    if (ntok != 2) {
+        snprintf(why, whylen, "Expected 2 tokens, got: %d", ntok);
+        return -1;
+    }
+    char num[32];
+    bool ok = toklen[0] < sizeof num;
+    if (ok) {
+        memcpy(num, tok[0], toklen[0]);
+        num[toklen[0]] = 0;
+        const char *d = num + (num[0] == '-' || num[0] == '+');
+        ok = *d != 0;
+        for (; ok && *d; d++)
+            ok = isdigit((unsigned char)*d);
+        errno = 0;
+        if (ok)
+            (void)strtoll(num, NULL, 10);
+        ok = ok && errno == 0;
+    }
+    if (!ok) {
+        snprintf(why, whylen, "Not numeric: '%.*s'", (int)toklen[0], tok[0]);
+        return -1;
+    }
+    long long n = strtoll(num, NULL, 10);
+    char unit[40];
+    size_t ul = toklen[1] < sizeof unit - 2 ? toklen[1] : sizeof unit - 2;
+    for (size_t i = 0; i < ul; i++)
+        unit[i] = (char)toupper((unsigned char)tok[1][i]);
+    unit[ul] = 0;
+    char plural[41];
+    snprintf(plural, sizeof plural, "%s%s", unit, ul && unit[ul - 1] == 'S' ? "" : "S");
+    for (size_t i = 0; i < EDDY_ARRAY_LEN(UNITS); i++) {
+        if (strcmp(plural, UNITS[i].u) == 0) {
+            *ms = (int64_t)n * UNITS[i].num / UNITS[i].den;
+            return 0;
+        }
+    }
+    snprintf(why, whylen, "Unknown time unit: '%s'\nSupported time units are: NANOSECONDS, "
+             "MICROSECONDS, MILLISECONDS, SECONDS, MINUTES, HOURS, DAYS", unit);
+    return -1;
+}
+
 int pl_with_parse(pl_ctx *c, const parser_props *props, bool create_as, pl_with *w)
 {
     (void)create_as;
@@ -318,6 +409,12 @@ int pl_with_parse(pl_ctx *c, const parser_props *props, bool create_as, pl_with 
             w->window_type = text;
         } else if (strcasecmp(n, "WINDOW_SIZE") == 0) {
             w->window_size = text;
+            char why[256];
+            int64_t ms;
+            if (text && java_duration(text, &ms, why, sizeof why))
+                return pl_err_at(c, p->pos, EDDY_ETYPE,
+                                 "Configuration WINDOW_SIZE is invalid: Invalid duration: '%s'. "
+                                 "%s", text, why);
         } else if (strcasecmp(n, "VALUE_AVRO_SCHEMA_FULL_NAME") == 0 ||
                    strcasecmp(n, "VALUE_SCHEMA_FULL_NAME") == 0) {
             const char *vf = NULL;
@@ -527,28 +624,15 @@ static int parse_window(pl_ctx *c, const pl_with *w, plan_window *win)
     if (!w->window_size)
         return pl_err_at(c, w->pos, EDDY_ETYPE,
                          "'WINDOW_SIZE' is required for TUMBLING and HOPPING windows.");
-    char unit[32] = "";
-    long long n = 0;
-    if (sscanf(w->window_size, " %lld %31s", &n, unit) != 2 || n <= 0)
+    char why[256];
+    int64_t ms = 0;
+    if (java_duration(w->window_size, &ms, why, sizeof why) || ms <= 0)
         return pl_err_at(c, w->pos, EDDY_ETYPE, "Invalid WINDOW_SIZE property : %s",
                          w->window_size);
-    static const struct { const char *u; int64_t ms; } UNITS[] = {
-        {"MILLISECOND", 1}, {"SECOND", 1000}, {"MINUTE", 60000}, {"HOUR", 3600000},
-        {"DAY", 86400000},
-    };
-    size_t ul = strlen(unit);
-    if (ul > 1 && toupper((unsigned char)unit[ul - 1]) == 'S')
-        unit[--ul] = 0;
-    for (size_t i = 0; i < EDDY_ARRAY_LEN(UNITS); i++) {
-        if (strcasecmp(unit, UNITS[i].u) == 0) {
-            win->size_ms = n * UNITS[i].ms;
-            if (win->kind == PLAN_WINDOW_HOPPING)
-                win->advance_ms = win->size_ms;
-            return 0;
-        }
-    }
-    return pl_err_at(c, w->pos, EDDY_ETYPE, "Invalid WINDOW_SIZE property : %s",
-                     w->window_size);
+    win->size_ms = ms;
+    if (win->kind == PLAN_WINDOW_HOPPING)
+        win->advance_ms = win->size_ms;
+    return 0;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -695,13 +779,13 @@ static int plan_create_source(pl_ctx *c, const parser_stmt *stmt, plan_stmt *ps)
                 continue;
             if (pass == 0) {
                 if (kind == PLAN_STREAM && d->constraint == PARSER_COL_PRIMARY_KEY)
-                    return pl_err_at(c, d->pos, EDDY_ETYPE,
-                                     "Column `%s` is a 'PRIMARY KEY' column: please use 'KEY' "
-                                     "for streams.%s", d->name, KEY_HELP);
+                    return pl_err_loc(c, d->pos, EDDY_ETYPE,
+                                      "Column `%s` is a 'PRIMARY KEY' column: please use 'KEY' "
+                                      "for streams.%s", d->name, KEY_HELP);
                 if (kind == PLAN_TABLE && d->constraint == PARSER_COL_KEY)
-                    return pl_err_at(c, d->pos, EDDY_ETYPE,
-                                     "Column `%s` is a 'KEY' column: please use 'PRIMARY KEY' "
-                                     "for tables.%s", d->name, KEY_HELP);
+                    return pl_err_loc(c, d->pos, EDDY_ETYPE,
+                                      "Column `%s` is a 'KEY' column: please use 'PRIMARY KEY' "
+                                      "for tables.%s", d->name, KEY_HELP);
             }
             if (pl_is_reserved_column(d->name))
                 return pl_err_at(c, d->pos, EDDY_ETYPE,
@@ -756,10 +840,6 @@ static int plan_create_source(pl_ctx *c, const parser_stmt *stmt, plan_stmt *ps)
     if (kind == PLAN_TABLE && nkeys == 0)
         return pl_err_at(c, pos, EDDY_ETYPE,
                          "Tables require a PRIMARY KEY. Please define the PRIMARY KEY.");
-    if (kind == PLAN_TABLE && kf.kind == SERDE_NONE)
-        return pl_err_at(c, pos, EDDY_ETYPE,
-                         "Tables require a key format other than NONE. Please specify a "
-                         "KEY_FORMAT.");
     src->name = stmt->create.name;
     src->kind = kind;
     src->topic = w.kafka_topic;
@@ -1009,8 +1089,18 @@ static int plan_stmt_in(pl_ctx *c, const parser_stmt *stmt, plan_stmt *ps)
         ps->source = inner.source;
         return 0;
     }
-    case PARSER_STMT_ALTER_SOURCE:
+    case PARSER_STMT_ALTER_SOURCE: {
+        /* ksqlDB's AlterSourceFactory rejects a source (read-only) stream or table first */
+        const plan_source *t = c->cat && c->cat->lookup
+                                   ? c->cat->lookup(c->cat->ctx, stmt->create.name)
+                                   : NULL;
+        const char *kind = stmt->create.source == PARSER_SOURCE_TABLE ? "table" : "stream";
+        if (t && t->is_source)
+            return pl_err_at(c, stmt->pos, EDDY_ETYPE,
+                             "Cannot alter %s '%s': ALTER operations are not supported on "
+                             "source %ss.", kind, stmt->create.name, kind);
         return pl_err_at(c, stmt->pos, EDDY_EUNSUPPORTED, "ALTER is not supported yet");
+    }
     default:
         ps->kind = PLAN_OTHER;
         return 0;
