@@ -193,6 +193,13 @@ static int where_step(qstate *st)
     const parser_expr *w = st->q->where;
     plan_step *s = add_step(st, PLAN_STEP_FILTER);
     s->out = st->steps[s->id - 1].out;
+    /* A windowed aggregation over an unwindowed source: its WHERE is typed against the
+     * source, where ksqlDB's FilterTypeValidator finds no window bounds */
+    const parser_expr *wb;
+    if (st->q->window && st->src->window.kind == PLAN_WINDOW_NONE &&
+        (wb = pl__window_bound_ref(w, false)))
+        return pl_err_at(c, wb->pos, EDDY_ETYPE,
+                         "Error in WHERE expression: Unknown column %s.", wb->col.name);
     pl_scope sc;
     scope_init(st, &sc, &s->out, "WHERE", &s->nvars);
     fn_expr *e;
@@ -780,6 +787,78 @@ static int unsupported_parts(pl_ctx *c, const parser_query *q)
     return 0;
 }
 
+/* ksqlDB's AstSanitizer: "Source `X` does not exist.", located as it locates it (the
+ * statement's start column, 1-based, plus the length of "INSERT INTO", printed plus one). */
+static int unknown_insert_target(pl_ctx *c, const parser_stmt *stmt)
+{
+    int line = 0, col = 0;
+    if (c->sql)
+        parser_linecol(c->sql, c->sql_len, stmt->pos, &line, &col);
+    eddy_buf name;
+    eddy_buf_init(&name);
+    int rc = pl_format_ident(stmt->insert.target, &name);
+    if (rc || !eddy_buf_cstr(&name)) {
+        eddy_buf_free(&name);
+        return pl_oom(c);
+    }
+    /* ksqlDB prints a source name always back-quoted */
+    const char *n = (const char *)name.data;
+    bool quoted = n[0] == '`';
+    if (line > 0)
+        rc = pl_err_at(c, stmt->insert.target_pos, EDDY_ENOTFOUND,
+                       "Line: %d, Col: %d: Source %s%s%s does not exist.", line,
+                       col + (int)strlen("INSERT INTO") + 1, quoted ? "" : "`", n,
+                       quoted ? "" : "`");
+    else
+        rc = pl_err_at(c, stmt->insert.target_pos, EDDY_ENOTFOUND,
+                       "Source %s%s%s does not exist.", quoted ? "" : "`", n, quoted ? "" : "`");
+    eddy_buf_free(&name);
+    return rc;
+}
+
+/* ksqlDB's Analyzer: a table function in a SELECT item is an error once the query groups,
+ * that is with GROUP BY, or without it from the first item that calls an aggregate on (its
+ * implicit grouping starts there). */
+static int table_fn_with_aggregation(pl_ctx *c, const parser_query *q)
+{
+    bool grouped = q->has_group_by;
+    for (size_t i = 0; i < q->nitems; i++) {
+        const parser_expr *e = q->items[i].expr;
+        if (q->items[i].kind == PARSER_SELECT_ALL || !e)
+            continue;
+        grouped = grouped || pl_ast_find_calls(e, pl_is_aggregate_name, NULL, 0) > 0;
+        const parser_expr *tf;
+        if (grouped && pl_ast_find_calls(e, is_table_fn_name, &tf, 1) > 0)
+            return pl_err_at(c, tf->pos, EDDY_ETYPE,
+                             "Table functions cannot be used with aggregations.");
+    }
+    return 0;
+}
+
+/* ksqlDB's Analyzer rejects GROUP BY over a source whose values are in the KAFKA format (it
+ * cannot back a repartition or changelog topic). The message is longer than an eddy_err holds
+ * in full; then its first line is kept. */
+static int kafka_group_by_error(pl_ctx *c, const parser_query *q)
+{
+    const char *alias = q->from.alias ? q->from.alias : q->from.name;
+    char *full = pl_printf(
+        c, "Source(s) %s are using the 'KAFKA' value format. This format does not yet support "
+        "GROUP BY.\nThe KAFKA format is primarily intended for use as a key format. It can be "
+        "used as a value format, but can not be used in any operation that requires a "
+        "repartition or changelog topic.\nRemoving this limitation requires enhancements to "
+        "the core of KSQL. This will come in a future release. Until then, avoid using the "
+        "KAFKA format for values.\nIf you have an existing topic with KAFKA formatted values "
+        "you can duplicate the data and serialize using Avro or JSON with a statement such "
+        "as: \n\n'CREATE STREAM <new-stream-name> WITH(VALUE_FORMAT='Avro') AS SELECT * FROM "
+        "<existing-kafka-formated-stream-name>;'\nFor more info see "
+        "https://github.com/confluentinc/ksql/issues/3060", alias);
+    char *first = pl_printf(c, "Source(s) %s are using the 'KAFKA' value format. This format "
+                            "does not yet support GROUP BY.", alias);
+    if (!full || !first)
+        return c->err->code;
+    return pl_err_long(c, q->pos, EDDY_ETYPE, full, first);
+}
+
 int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, plan_stmt *ps)
 {
     qstate st;
@@ -796,16 +875,17 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
         target = c->cat && c->cat->lookup ? c->cat->lookup(c->cat->ctx, stmt->insert.target)
                                           : NULL;
         if (!target)
-            return pl_err_at(c, stmt->insert.target_pos, EDDY_ENOTFOUND,
-                             "Sink does not exist: %s", stmt->insert.target);
-        if (target->is_source)
-            return pl_err_at(c, stmt->insert.target_pos, EDDY_ETYPE,
-                             "Cannot insert into read-only %s: %s",
-                             target->kind == PLAN_TABLE ? "table" : "stream", target->name);
+            return unknown_insert_target(c, stmt);
         if (target->kind == PLAN_TABLE)
             return pl_err_at(c, stmt->insert.target_pos, EDDY_ETYPE,
                              "INSERT INTO can only be used to insert into a stream. %s is a "
                              "table.", target->name);
+        for (int i = 0; i < target->schema.ncols; i++)
+            if (target->schema.cols[i].role == PLAN_COL_HEADER ||
+                target->schema.cols[i].role == PLAN_COL_HEADERS)
+                return pl_err_at(c, stmt->insert.target_pos, EDDY_ETYPE,
+                                 "Cannot insert into %s because it has header columns",
+                                 target->name);
     }
     if ((rc = unsupported_parts(c, q)))
         return rc;
@@ -820,6 +900,11 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
         return pl_err_at(c, q->from.pos, EDDY_ETYPE,
                          "KSQL does not support persistent queries on windowed tables.");
     bool aggregating = pl__query_aggregates(q);
+    /* ksqlDB's Analyzer: before any typing */
+    if (aggregating && (rc = table_fn_with_aggregation(c, q)))
+        return rc;
+    if (q->has_group_by && st.src->value_format.kind == SERDE_KAFKA)
+        return kafka_group_by_error(c, q);
     plan_source_kind result_kind = aggregating || table_src ? PLAN_TABLE : PLAN_STREAM;
     if (mode == PL_Q_CREATE_AS && result_kind == PLAN_TABLE &&
         stmt->create.source != PARSER_SOURCE_TABLE)
@@ -925,6 +1010,11 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
         return pl_err_at(c, st.windowed_rekey_pos, EDDY_ETYPE,
                          "Implicit repartitioning of windowed sources is not supported. See "
                          "https://github.com/confluentinc/ksql/issues/4385.");
+    /* ksqlDB meets this building the aggregation step, before the sink's formats */
+    for (int i = 0; i < st.nsteps; i++)
+        if (st.steps[i].kind == PLAN_STEP_AGGREGATE &&
+            (rc = pl__check_agg_state_format(c, q->pos, &st.steps[i], &st.src->value_format)))
+            return rc;
 
     plan_query *pq = eddy_arena_calloc(c->a, sizeof *pq);
     if (!pq)
@@ -993,6 +1083,11 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
         if (sw->kind != tw->kind || (time_win && sw->size_ms != tw->size_ms))
             return pl_err_at(c, stmt->insert.target_pos, EDDY_ETYPE,
                              "Into can't change windowing");
+        /* ksqlDB checks this when it executes the planned query */
+        if (target->is_source)
+            return pl_err_at(c, stmt->insert.target_pos, EDDY_ETYPE,
+                             "Cannot insert into read-only %s: %s",
+                             target->kind == PLAN_TABLE ? "table" : "stream", target->name);
         fn_expr *ts = NULL;
         int tscol;
         if ((rc = sink_step(&st, proj, have_with && w.timestamp ? &w : NULL, &ts, &tscol)))
