@@ -179,6 +179,9 @@ for ((k = 0; k < KILLS; k++)); do
         done
     fi
     target=$(( total * (2 * k + 1) / 10 + total / 10 * RANDOM / 32768 ))
+    # a fast run may already be past that point: then kill once it has done a bit more, so
+    # each kill lands at a new place rather than straight after the restart
+    (( target >= c0 + c1 + total / 20 )) || target=$(( c0 + c1 + total / 20 ))
     for ((i = 0; i < 1200; i++)); do
         read -r c0 c1 <<<"$(committed "$EDDY_DATA")"
         (( c0 + c1 >= target )) && break
