@@ -91,6 +91,12 @@ typedef struct eng_task {
     char *src_tag;             /* "__src:<source topic>": their entries in the checkpoint */
     int64_t duplicates;
     int64_t restore_notice_ms; /* when the last "restoring state" notice went out */
+    /* A stream-table join (join.c): the table's partition, read in the same task; the
+     * records of both inputs are processed in timestamp order (the table's first on ties). */
+    broker_log *in2;
+    const char *in2_topic;
+    int64_t position2;
+    state_store *join_store;   /* the table side, materialized */
 } eng_task;
 
 struct eng_query {
@@ -109,6 +115,11 @@ struct eng_query {
     int repart_nparts;
     const eddy_type **repart_types;   /* GROUP_BY output column types */
     op_agg_spec agg_spec;      /* the AGGREGATE step, for its operators */
+    const plan_step *join;     /* the JOIN step, or NULL */
+    serde *join_key, *join_value;   /* the join's table side */
+    op_join_spec join_spec;
+    const eddy_type **join_types;
+    eng_mem *join_source_mem;
     op_window_kind sink_window; /* the window of the sink's keys: the aggregation's, or
                                   without one the (windowed) source's */
     int64_t commit_interval_ms;
@@ -165,6 +176,19 @@ int eng__task_commit(eng_task *t, eddy_err *err);
 /* Serdes for a source/sink schema: key columns (role KEY) or value columns (role VALUE). */
 int eng__serde_for(const plan_schema *schema, const serde_format *fmt, bool is_key,
                    serde **out, eddy_err *err);
+
+/* join.c */
+/* Set up the join of 'q' (q->join set): serdes, the operator spec. */
+int eng__join_setup(eng_query *q, eddy_err *err);
+/* Open the task's second input (the table's partition) at its committed position. */
+int eng__join_task_open(eng_task *t, bool earliest, eddy_err *err);
+/* eng__task_step for a join task: both inputs merged by timestamp. */
+int64_t eng__join_task_step(eng_task *t, size_t max_bytes, eddy_err *err);
+void eng__join_free(eng_query *q);
+
+/* query.c, for join.c */
+int eng__decode_row(eng_task *t, int side, const broker_record *r, op_row *row, eddy_err *err);
+int eng__sink_flush(eng_task *t, eddy_err *err);
 
 /* insert.c */
 int eng__insert_values(engine *e, const plan_stmt *ps, eddy_err *err);

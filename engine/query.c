@@ -335,16 +335,21 @@ static op_window_kind op_window_of(plan_window_kind k)
 /* Decode 'r' into 'row' (source step schema). Returns 1 to process the row, 0 to skip it
  * (logged), EDDY_ENOMEM, or EDDY_EINVAL (set in 'err') when a timestamp cannot be extracted
  * and ksql.timestamp.throw.on.invalid is true: the query fails, as in ksqlDB. */
-static int decode_row(eng_task *t, const broker_record *r, op_row *row, eddy_err *err)
+static int decode_row(eng_task *t, int side, const broker_record *r, op_row *row,
+                      eddy_err *err)
 {
     eng_query *q = t->q;
-    const plan_step *src = &q->plan->steps[0];
+    const plan_step *js = q->join;
+    const plan_schema *sch = side ? &js->join_right_row : &q->plan->steps[0].out;
+    const fn_expr *tsx = side ? js->join_right_timestamp : q->plan->steps[0].timestamp;
+    const plan_source *source = side ? js->join_right : q->source;
+    serde *kser = side ? q->join_key : q->src_key, *vser = side ? q->join_value : q->src_value;
     eddy_arena *a = &t->batch;
-    eddy_value *cols = eddy_arena_alloc(a, (size_t)src->out.ncols * sizeof *cols);
+    eddy_value *cols = eddy_arena_alloc(a, (size_t)sch->ncols * sizeof *cols);
     if (!cols)
         return EDDY_ENOMEM;
-    for (int i = 0; i < src->out.ncols; i++)
-        cols[i] = eddy_value_null(src->out.cols[i].type->kind);
+    for (int i = 0; i < sch->ncols; i++)
+        cols[i] = eddy_value_null(sch->cols[i].type->kind);
     eddy_err e = {0};
     /* A null value (tombstone, or a value that decodes to null such as JSON null) passes on
      * as a null-value row: ksqlDB's source forwards a null GenericRow. */
@@ -355,37 +360,37 @@ static int decode_row(eng_task *t, const broker_record *r, op_row *row, eddy_err
     /* A windowed source (WINDOW_TYPE): the key ends with its window, which the row carries
      * (WINDOWSTART, WINDOWEND, and the sink's windowed key). A null key has no window. */
     int32_t key_len = r->key_len;
-    op_window_kind wk = op_window_of(q->source->window.kind);
+    op_window_kind wk = op_window_of(source->window.kind);
     if (wk != OP_WINDOW_NONE && r->key) {
-        if (op_window_key_split(wk, q->source->window.size_ms, r->key, r->key_len, &key_len,
+        if (op_window_key_split(wk, source->window.size_ms, r->key, r->key_len, &key_len,
                                 &row->window_start, &row->window_end, &e) != 0) {
             proclog(q, "Failed to deserialize key from topic %s partition %d offset %lld: %s",
-                    q->source->topic, t->partition, (long long)r->offset, e.msg);
+                    source->topic, t->partition, (long long)r->offset, e.msg);
             t->skipped++;
             return 0;
         }
         row->flags = OP_ROW_WINDOWED;
     }
-    int krc = q->src_key ? serde_decode(q->src_key, r->key, key_len, cols, a, &e) : 0;
+    int krc = kser ? serde_decode(kser, r->key, key_len, cols, a, &e) : 0;
     if (krc == 1)
         row->key_null = true;
     if (krc < 0) {
         proclog(q, "Failed to deserialize key from topic %s partition %d offset %lld: %s",
-                q->source->topic, t->partition, (long long)r->offset, e.msg);
+                source->topic, t->partition, (long long)r->offset, e.msg);
         t->skipped++;
         return e.code == EDDY_ENOMEM ? EDDY_ENOMEM : 0;
     }
-    int vrc = q->src_value ? serde_decode(q->src_value, r->value, r->value_len, cols, a, &e) : 0;
+    int vrc = vser ? serde_decode(vser, r->value, r->value_len, cols, a, &e) : 0;
     if (vrc < 0) {
         proclog(q, "Failed to deserialize value from topic %s partition %d offset %lld: %s",
-                q->source->topic, t->partition, (long long)r->offset, e.msg);
+                source->topic, t->partition, (long long)r->offset, e.msg);
         t->skipped++;
         return e.code == EDDY_ENOMEM ? EDDY_ENOMEM : 0;
     }
     if (vrc == 1)
         row->value_null = true;
-    for (int i = 0; i < src->out.ncols; i++) {
-        const plan_column *c = &src->out.cols[i];
+    for (int i = 0; i < sch->ncols; i++) {
+        const plan_column *c = &sch->cols[i];
         if (c->role == PLAN_COL_HEADERS) {
             if (headers_array(a, r, &cols[i]) == EDDY_ENOMEM)
                 return EDDY_ENOMEM;
@@ -411,13 +416,13 @@ static int decode_row(eng_task *t, const broker_record *r, op_row *row, eddy_err
     row->headers = r->raw_headers;
     row->headers_end = r->raw_end;
     row->old = NULL;
-    if (src->timestamp) {
+    if (tsx) {
         fn_ctx fc = {0};
         fc.arena = a;
         fc.row = cols;
         fc.config = &q->fn_config;
         eddy_value ts;
-        if (fn_eval(src->timestamp, &fc, &ts) != 0)
+        if (fn_eval(tsx, &fc, &ts) != 0)
             return EDDY_ENOMEM;
         if (ts.null) {
             const char *thr = eng__prop(q->e, "ksql.timestamp.throw.on.invalid");
@@ -425,29 +430,29 @@ static int decode_row(eng_task *t, const broker_record *r, op_row *row, eddy_err
                 return eddy_err_set(err, EDDY_EINVAL,
                                     "Fatal user code error in TimestampExtractor callback for "
                                     "record at topic %s partition %d offset %lld: the timestamp "
-                                    "column is null or invalid", q->source->topic,
+                                    "column is null or invalid", source->topic,
                                     t->partition, (long long)r->offset);
             proclog(q, "Failed to extract the timestamp of the record at topic %s partition %d "
                     "offset %lld: the timestamp column is null or invalid",
-                    q->source->topic, t->partition, (long long)r->offset);
+                    source->topic, t->partition, (long long)r->offset);
             t->skipped++;
             return 0;
         }
         row->rowtime = ts.u.i64;
-        for (int i = 0; i < src->out.ncols; i++)
-            if (src->out.cols[i].role == PLAN_COL_PSEUDO &&
-                strcmp(src->out.cols[i].name, "ROWTIME") == 0)
+        for (int i = 0; i < sch->ncols; i++)
+            if (sch->cols[i].role == PLAN_COL_PSEUDO &&
+                strcmp(sch->cols[i].name, "ROWTIME") == 0)
                 cols[i] = eddy_value_bigint(row->rowtime);
     }
     if (row->rowtime < 0) {
         /* Kafka Streams skips a record whose extracted timestamp is negative. */
         proclog(q, "Skipping the record at topic %s partition %d offset %lld: its timestamp "
-                "%lld is negative", q->source->topic, t->partition, (long long)r->offset,
+                "%lld is negative", source->topic, t->partition, (long long)r->offset,
                 (long long)row->rowtime);
         t->skipped++;
         return 0;
     }
-    if (t->src_store)
+    if (!side && t->src_store)
         return table_change(t, r, row, err);
     return 1;
 }
@@ -512,6 +517,8 @@ static int decode_internal(eng_task *t, const broker_record *r, op_row *row)
  * (0 when nothing was there) or a negative error. */
 int64_t eng__task_step(eng_task *t, size_t max_bytes, eddy_err *err)
 {
+    if (t->in2)
+        return eng__join_task_step(t, max_bytes, err);
     broker_fetch_result res;
     int rc = broker_log_fetch(t->in, t->position, max_bytes, &res, err);
     if (rc == EDDY_ERANGE && t->position < broker_log_start_offset(t->in)) {
@@ -544,7 +551,7 @@ int64_t eng__task_step(eng_task *t, size_t max_bytes, eddy_err *err)
             rows = bigger;
             cap *= 2;
         }
-        int d = t->first_step == 0 ? decode_row(t, &r, &rows[n], err)
+        int d = t->first_step == 0 ? decode_row(t, 0, &r, &rows[n], err)
                                    : decode_internal(t, &r, &rows[n]);
         if (d < 0) {
             rc = err->code ? err->code
@@ -589,13 +596,16 @@ int eng__task_commit(eng_task *t, eddy_err *err)
         return rc;
     if (t->st) {
         state_offset stack[17], *off = stack;
-        if (t->nsrc + 1 > (int)EDDY_ARRAY_LEN(stack) &&
-            !(off = eddy_malloc((size_t)(t->nsrc + 1) * sizeof *off)))
+        int noff = t->nsrc + 1 + (t->in2 ? 1 : 0);
+        if (noff > (int)EDDY_ARRAY_LEN(stack) &&
+            !(off = eddy_malloc((size_t)noff * sizeof *off)))
             return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
         off[0] = (state_offset){t->in_topic, t->partition, t->position};
         for (int p = 0; p < t->nsrc; p++)
             off[1 + p] = (state_offset){t->src_tag, p, t->src_hwm[p]};
-        state_offsets offs = {off, (size_t)t->nsrc + 1};
+        if (t->in2)
+            off[noff - 1] = (state_offset){t->in2_topic, t->partition, t->position2};
+        state_offsets offs = {off, (size_t)noff};
         rc = state_task_commit(t->st, &offs, err);
         if (off != stack)
             eddy_free(off);
@@ -605,6 +615,9 @@ int eng__task_commit(eng_task *t, eddy_err *err)
     char group[600];
     snprintf(group, sizeof group, "_eddy-query_%s", t->q->id);
     broker_group_commit(t->q->e->b, group, t->in_topic, t->partition, t->position, NULL, NULL);
+    if (t->in2)
+        broker_group_commit(t->q->e->b, group, t->in2_topic, t->partition, t->position2, NULL,
+                            NULL);
     t->uncommitted = 0;
     t->last_commit_ms = eddy_monotonic_ms();
     return 0;
@@ -666,7 +679,8 @@ static int task_state(eng_query *q, eng_task *t, int32_t npartitions, eddy_err *
         if (p->steps[i].kind == PLAN_STEP_AGGREGATE)
             agg = &p->steps[i];
     bool source_table = t->first_step == 0 && q->source->kind == PLAN_TABLE;
-    if (!agg && !source_table)
+    bool join = t->first_step == 0 && q->join;
+    if (!agg && !source_table && !join)
         return 0;
     state_env *env = state_env_of(q->e, err);
     if (!env)
@@ -682,6 +696,10 @@ static int task_state(eng_query *q, eng_task *t, int32_t npartitions, eddy_err *
         return rc;
     if (source_table &&
         (rc = state_store_open(t->st, "Source-Materialize", STATE_KV, 0, &t->src_store, err)))
+        return rc;
+    if (join &&
+        (rc = state_store_open(t->st, "Join-Right-Materialize", STATE_KV, 0, &t->join_store,
+                               err)))
         return rc;
     if (agg) {
         bool windowed = agg->window.kind != PLAN_WINDOW_NONE;
@@ -718,6 +736,9 @@ static int task_state(eng_query *q, eng_task *t, int32_t npartitions, eddy_err *
             const state_offset *o = &info.inputs.items[i];
             if (strcmp(o->topic, t->in_topic) == 0 && o->partition == t->partition)
                 t->position = o->offset;
+            else if (t->in2_topic && strcmp(o->topic, t->in2_topic) == 0 &&
+                     o->partition == t->partition)
+                t->position2 = o->offset;
             else if (t->src_tag && strcmp(o->topic, t->src_tag) == 0 && o->partition >= 0 &&
                      o->partition < t->nsrc)
                 t->src_hwm[o->partition] = o->offset;
@@ -791,6 +812,9 @@ static int task_build(eng_query *q, eng_task *t, int32_t npartitions, eddy_err *
             case PLAN_STEP_AGGREGATE:
                 rc = op_aggregate_create(&t->ctx, &q->agg_spec, t->agg_store, &o, err);
                 break;
+            case PLAN_STEP_JOIN:
+                rc = op_join_create(&t->ctx, &q->join_spec, t->join_store, &o, err);
+                break;
             case PLAN_STEP_SINK:
                 rc = op_sink_create(&t->ctx, q->sink_key, q->sink_value, s->timestamp,
                                     sink_write, t, &o, err);
@@ -831,6 +855,8 @@ void eng__query_free(eng_query *q)
         eddy_free(t->out_parts);
         state_task_close(t->st);
         broker_log_release(t->in);
+        if (t->in2)
+            broker_log_release(t->in2);
         eddy_free(t->src_hwm);
         eddy_free(t->src_tag);
     }
@@ -843,6 +869,7 @@ void eng__query_free(eng_query *q)
     for (int p = 0; p < q->sink_partitions; p++)
         broker_log_release(q->sink_logs[p]);
     eddy_free(q->sink_logs);
+    eng__join_free(q);
     serde_destroy(q->src_key);
     serde_destroy(q->src_value);
     serde_destroy(q->sink_key);
@@ -918,6 +945,11 @@ int eng__query_start(engine *e, plan_query *plan, eng_mem *mem, const char *kind
         rc = np;
         goto fail;
     }
+    for (int i = 0; i < plan->nsteps; i++)
+        if (plan->steps[i].kind == PLAN_STEP_JOIN)
+            q->join = &plan->steps[i];
+    if (q->join && (rc = eng__join_setup(q, err)) != 0)
+        goto fail;
     /* stages: split at a repartitioning GROUP_BY */
     int split = -1;
     q->sink_window = op_window_of(plan->source->window.kind);
@@ -1013,6 +1045,8 @@ int eng__query_start(engine *e, plan_query *plan, eng_mem *mem, const char *kind
         t->position = committed >= 0 ? committed
                       : earliest || second ? broker_log_start_offset(t->in)
                                            : broker_log_end_offset(t->in);
+        if (q->join && !second && (rc = eng__join_task_open(t, earliest, err)) != 0)
+            goto fail;
         if ((rc = task_build(q, t, second ? q->repart_nparts : np, err)) != 0)
             goto fail;
     }
@@ -1183,4 +1217,14 @@ void engine_stop(engine *e)
     eddy_free(e->workers);
     e->workers = NULL;
     e->nworkers = 0;
+}
+
+int eng__decode_row(eng_task *t, int side, const broker_record *r, op_row *row, eddy_err *err)
+{
+    return decode_row(t, side, r, row, err);
+}
+
+int eng__sink_flush(eng_task *t, eddy_err *err)
+{
+    return sink_flush(t, err);
 }

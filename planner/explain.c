@@ -70,7 +70,7 @@ static int format_text(const serde_format *f, eddy_buf *out)
 }
 
 static const char *const KIND_NAMES[] = {"SOURCE", "FILTER", "PROJECT", "FLATMAP", "REKEY",
-                                         "SINK", "GROUP_BY", "AGGREGATE"};
+                                         "SINK", "GROUP_BY", "AGGREGATE", "JOIN"};
 
 static const char *const WINDOW_NAMES[] = {"NONE", "TUMBLING", "HOPPING", "SESSION"};
 
@@ -169,6 +169,13 @@ int planner_explain(const plan_query *q, eddy_buf *out)
             break;
         case PLAN_STEP_AGGREGATE:
             rc = aggregate_text(s, in, out) || eddy_buf_printf(out, "\n") ||
+                 schema_line(&s->out, out);
+            break;
+        case PLAN_STEP_JOIN:
+            rc = eddy_buf_printf(out, " %s %s topic=%s on=%s\n",
+                                 s->join_type == PLAN_JOIN_LEFT ? "LEFT" : "INNER",
+                                 s->join_right->name, s->join_right->topic,
+                                 s->out.cols[s->join_left_col].name) ||
                  schema_line(&s->out, out);
             break;
         case PLAN_STEP_SINK:

@@ -92,6 +92,8 @@ static bool is_string_literal(const fn_expr *e)
 
 int pl_scope_find(const pl_scope *s, const char *qualifier, const char *name)
 {
+    if (s->join)
+        return pl__join_find(s->join, s->schema, qualifier, name);
     if (qualifier && !(s->source && strcmp(qualifier, s->source) == 0) &&
         !(s->alias && strcmp(qualifier, s->alias) == 0))
         return -2;
@@ -120,6 +122,9 @@ static int column_ref(pl_ctx *c, pl_scope *s, const parser_expr *e, fn_expr **ou
     if (idx == -2)
         return pl_err_at(c, e->pos, EDDY_ENOTFOUND,
                          "'%s' is not a valid stream/table name or alias.", q);
+    if (idx == -3)
+        return pl_err_loc(c, e->pos, EDDY_ETYPE, "Column '%s' is ambiguous. Could be %s.%s or "
+                          "%s.%s.", name, s->join->prefix[0], name, s->join->prefix[1], name);
     if (idx < 0)
         return pl_err_at(c, e->pos, EDDY_ENOTFOUND, "%s column '%s%s%s' cannot be resolved.",
                          s->clause ? s->clause : "SELECT", q ? q : "", q ? "." : "", name);

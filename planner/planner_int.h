@@ -63,7 +63,33 @@ typedef struct pl_scope {
     int nsubst;
     const parser_expr *const *subst_ast;
     const int *subst_col;
+    /* A join (join.c): names resolve as <SIDE>_<NAME> columns of 'schema'. */
+    const struct pl_join *join;
 } pl_scope;
+
+/* The two sides of a join: a qualifier names side i when it equals src[i] or alias[i]; its
+ * columns are named prefix[i]_<NAME> in the joined row. */
+typedef struct pl_join {
+    const char *src[2], *alias[2], *prefix[2];
+    int left_ncols;              /* joined row: columns 0..left_ncols-1 are the left side's */
+    int right_key;               /* the right join column in the joined row */
+    const char *key_texts;       /* "S.ID or T.ID", for the key-missing message */
+    const char *first_key_text;
+} pl_join;
+
+/* Plan the JOIN of 'q' (join.c): appends a JOIN step after steps[*nsteps - 1] (the left
+ * source's SOURCE step) and fills 'out'. Only what is implemented is accepted; the rest
+ * fails with ksqlDB's message or EDDY_EUNSUPPORTED "... is not supported yet". */
+int pl__join_step(pl_ctx *c, const parser_query *q, const plan_source *left, plan_step *steps,
+                  int *nsteps, pl_join *out);
+/* Column lookup in a join scope (see pl_scope_find): index, -1 not found, -2 unknown
+ * qualifier, -3 ambiguous. */
+int pl__join_find(const pl_join *j, const plan_schema *s, const char *qualifier,
+                  const char *name);
+/* The name of an unaliased column reference in a join's SELECT list: its name, or
+ * <SIDE>_<NAME> when both sides have such a column (ksqlDB's clash rule). */
+const char *pl__join_item_name(pl_ctx *c, const pl_join *j, const plan_schema *s,
+                               const parser_expr *col);
 
 /* ---- errors (analyze.c) ---- */
 

@@ -36,8 +36,9 @@
  * A persistent query over a TABLE produces a TABLE: the engine materializes the source and
  * feeds the steps table changes (new and old row), see op_row in operators.h. Tables cannot be
  * repartitioned (PARTITION BY), flattened (table functions) or windowed; aggregating one needs
- * functions with undo (fn_agg_check_table). Joins and transient queries over tables return
- * EDDY_EUNSUPPORTED for now.
+ * functions with undo (fn_agg_check_table). Transient queries over tables return
+ * EDDY_EUNSUPPORTED for now. A JOIN (join.c) adds a JOIN step after SOURCE: the rest of the
+ * pipeline reads the joined row, whose names resolve through pl_join.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,6 +81,8 @@ typedef struct qstate {
     const char **key_names;     /* for messages */
     sel_item *items;
     int nitems, cap;
+    pl_join *join;              /* a JOIN (join.c), or NULL */
+    pl_join join_names;
 } qstate;
 
 static plan_step *add_step(qstate *st, plan_step_kind kind)
@@ -121,6 +124,7 @@ static void scope_init(qstate *st, pl_scope *s, const plan_schema *schema, const
     s->source = st->q->from.name;
     s->alias = st->q->from.alias;
     s->clause = clause;
+    s->join = st->join;
     *nslots = 0;
     s->nslots = nslots;
 }
@@ -389,6 +393,8 @@ static int item_key(qstate *st, pl_scope *sc, const parser_expr *ast)
     if (ast->kind != PARSER_EXPR_COLUMN)
         return -1;
     int idx = pl_scope_find(sc, ast->col.qualifier, ast->col.name);
+    if (st->join && idx >= 0 && idx == st->join->right_key)
+        return -2;  /* the right join column: the key when the left one is not selected */
     if (idx < 0 || st->in->cols[idx].role != PLAN_COL_KEY)
         return -1;
     int k = 0;
@@ -406,10 +412,41 @@ static bool is_partition_column(qstate *st, const char *name)
     return false;
 }
 
+/* `*` over a join: every key, value and header column of both sides (or of the side that
+ * qualifies it), under its joined name <SIDE>_<NAME>. */
+static int join_expand_star(qstate *st, const parser_select_item *it)
+{
+    pl_ctx *c = st->c;
+    const pl_join *j = st->join;
+    const plan_schema *in = st->in;
+    int side = -1;
+    if (it->qualifier) {
+        for (int k = 0; k < 2 && side < 0; k++)
+            if (strcmp(it->qualifier, j->src[k]) == 0 ||
+                (j->alias[k] && strcmp(it->qualifier, j->alias[k]) == 0))
+                side = k;
+        if (side < 0)
+            return pl_err_at(c, it->pos, EDDY_ENOTFOUND,
+                             "'%s' is not a valid stream/table name or alias.", it->qualifier);
+    }
+    for (int i = 0; i < in->ncols; i++) {
+        int s = i < j->left_ncols ? 0 : 1;
+        if (in->cols[i].role == PLAN_COL_PSEUDO || (side >= 0 && s != side))
+            continue;
+        fn_expr *e = col_ref(c, in, i, it->pos);
+        int key = in->cols[i].role == PLAN_COL_KEY ? 0 : i == j->right_key ? -2 : -1;
+        if (!e || add_item(st, in->cols[i].name, e, key, false, it->pos))
+            return c->err->code;
+    }
+    return 0;
+}
+
 static int expand_star(qstate *st, const parser_select_item *it)
 {
     pl_ctx *c = st->c;
     const plan_schema *in = st->in;
+    if (st->join)
+        return join_expand_star(st, it);
     if (it->qualifier && strcmp(it->qualifier, st->q->from.name) != 0 &&
         !(st->q->from.alias && strcmp(it->qualifier, st->q->from.alias) == 0))
         return pl_err_at(c, it->pos, EDDY_ENOTFOUND,
@@ -508,7 +545,8 @@ static int select_items(qstate *st, const pl_tfn *tfns, int ntfns, int *nslots)
         }
         const char *name = it->alias;
         if (!name && it->expr->kind == PARSER_EXPR_COLUMN)
-            name = it->expr->col.name;
+            name = st->join ? pl__join_item_name(c, st->join, st->in, it->expr)
+                            : it->expr->col.name;
         else if (!name && it->expr->kind == PARSER_EXPR_DEREF)
             name = it->expr->deref.field;
         else if (!name)
@@ -527,6 +565,19 @@ static int select_items(qstate *st, const pl_tfn *tfns, int ntfns, int *nslots)
         }
     }
     return 0;
+}
+
+/* A join's right join column provides the key when the left one is not selected. */
+static void join_key_items(qstate *st)
+{
+    bool left = false;
+    for (int i = 0; i < st->nitems; i++)
+        left = left || st->items[i].key == 0;
+    for (int i = 0; i < st->nitems; i++)
+        if (st->items[i].key == -2) {
+            st->items[i].key = left ? -1 : 0;
+            left = true;
+        }
 }
 
 /* The key rules of a persistent query: every key once. */
@@ -566,7 +617,12 @@ static int check_keys(qstate *st, const char *sink_name)
         }
     }
     int rc = 0;
-    if (missing) {
+    if (missing && st->join) {
+        rc = pl_err_at(c, st->q->pos, EDDY_ETYPE,
+                       "The query used to build `%s` must include the join expressions %s in its "
+                       "projection (eg, SELECT %s...).", sink_name, st->join->key_texts,
+                       st->join->first_key_text);
+    } else if (missing) {
         const char *what = st->agg       ? "grouping expression"
                            : st->rekeyed ? "partitioning expression"
                                          : "key column";
@@ -764,8 +820,10 @@ static int sink_step(qstate *st, const plan_schema *proj, const pl_with *w, fn_e
 
 static int unsupported_parts(pl_ctx *c, const parser_query *q)
 {
-    if (q->njoins)
-        return pl_err_at(c, q->joins[0].pos, EDDY_EUNSUPPORTED, "JOIN is not supported yet");
+    if (q->njoins && (pl__query_aggregates(q) || q->has_partition_by))
+        return pl_err_at(c, q->joins[0].pos, EDDY_EUNSUPPORTED,
+                         "JOIN with %s is not supported yet",
+                         q->has_partition_by ? "PARTITION BY" : "aggregation");
     if (pl__query_aggregates(q))
         return 0;   /* aggregate.c checks the rest */
     if (q->window)
@@ -953,6 +1011,11 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
 
     if ((rc = source_step(&st)))
         return rc;
+    if (q->njoins) {
+        if ((rc = pl__join_step(c, q, st.src, st.steps, &st.nsteps, &st.join_names)))
+            return rc;
+        st.join = &st.join_names;
+    }
     if (q->where && (rc = where_step(&st)))
         return rc;
     if (q->has_partition_by && (rc = rekey_step(&st)))
@@ -998,6 +1061,8 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
     int nslots = 0;
     if ((rc = select_items(&st, tfns, ntfns, &nslots)))
         return rc;
+    if (st.join)
+        join_key_items(&st);
     const char *sink_name = mode == PL_Q_CREATE_AS ? stmt->create.name
                             : mode == PL_Q_INSERT  ? stmt->insert.target : NULL;
     bool persistent = mode != PL_Q_TRANSIENT;

@@ -222,6 +222,29 @@ typedef struct op_agg_spec {
 int op_aggregate_create(op_ctx *ctx, const op_agg_spec *spec, state_store *store, op **out,
                         eddy_err *err);
 
+/* ---------------------------------------------------------------------------------------------
+ * Joins (op_join.c)
+ * ------------------------------------------------------------------------------------------- */
+
+/* A stream-table join on the table's primary key (ksqlDB's stream-table join, Kafka Streams'
+ * KStreamKTableJoin). Port 1 takes the table's rows (its declared columns and pseudo
+ * columns, 'right_ncols' of 'right_types'): a row is stored in 'store' under the binval key
+ * form of its column 'right_key'; a row with a null value deletes it; a null key is dropped.
+ * Port 0 takes stream rows ('left_ncols' columns): the row looks up the table row whose key
+ * equals its column 'left_key' and emits the left columns followed by the right ones, with
+ * the stream row's rowtime and headers; without a match it is dropped, or emitted with the
+ * right columns NULL when 'left_outer'. Stream rows with a null value or a NULL join column
+ * are dropped. 'spec' and what it points to are borrowed; 'store' (a KV store) too. */
+typedef struct op_join_spec {
+    int left_ncols, left_key;
+    int right_ncols, right_key;
+    const eddy_type *const *right_types;
+    bool left_outer;
+} op_join_spec;
+
+int op_join_create(op_ctx *ctx, const op_join_spec *spec, state_store *store, op **out,
+                   eddy_err *err);
+
 void op_close(op *o);
 
 #endif /* EDDY_OPERATORS_H */

@@ -115,7 +115,7 @@ typedef enum plan_step_kind {
      * SINK = the PROJECT output (a pass-through: encode, write). */
     PLAN_STEP_SINK,         /* encode key/value, write to the sink topic */
     PLAN_STEP_GROUP_BY,     /* new key columns = GROUP BY exprs, then the aggregate arguments */
-    PLAN_STEP_AGGREGATE     /* per key (and window): aggregate states, one table row each */
+    PLAN_STEP_AGGREGATE,    /* per key (and window): aggregate states, one table row each */
     /* GROUP_BY output: the grouping columns (role KEY; named by a column reference's name,
      * else KSQL_COL_<i>), then one column per column argument of each aggregate call (role
      * VALUE, named KSQL_INTERNAL_COL_<i>, already cast to the call's argument types). When
@@ -128,7 +128,18 @@ typedef enum plan_step_kind {
      * timestamp folded into the group as its rowtime. 'having' (over this output) filters
      * as a table filter: a failing update is dropped, or becomes a tombstone when the
      * previous value of the group passed. */
+    PLAN_STEP_JOIN          /* stream-table join on the table's primary key (see join_*) */
+    /* JOIN input: the left (stream) SOURCE row. The right side is a TABLE read from its own
+     * topic in the same task (same partition: the planner checked co-partitioning), its rows
+     * laid out as 'join_right_row' (declared columns, then ROWTIME, ROWPARTITION,
+     * ROWOFFSET), materialized by its key. Output: the left row's columns, then the right
+     * row's, each named <SIDE>_<NAME> (SIDE: the source's alias, else its name); the left
+     * join column is the only KEY. Each stream row looks up the table row whose key equals
+     * its column 'join_left_col'; INNER emits only matches, LEFT also the others with the
+     * right columns NULL. Stream rows with a NULL join column or a null value are dropped. */
 } plan_step_kind;
+
+typedef enum plan_join_type { PLAN_JOIN_INNER, PLAN_JOIN_LEFT } plan_join_type;
 
 typedef struct plan_step {
     plan_step_kind kind;
@@ -162,6 +173,12 @@ typedef struct plan_step {
     plan_window window;     /* kind NONE: not windowed; grace and retention resolved */
     bool emit_final;        /* EMIT FINAL: one row per window once it closes */
     fn_expr *having;        /* NULL when absent */
+    /* JOIN */
+    plan_join_type join_type;
+    const plan_source *join_right;   /* the table, borrowed from the catalog */
+    plan_schema join_right_row;
+    fn_expr *join_right_timestamp;   /* over join_right_row; NULL = the record timestamp */
+    int join_left_col;               /* index in the input row of the left join column */
 } plan_step;
 
 typedef struct plan_sink {
@@ -222,9 +239,8 @@ typedef struct plan_stmt {
 
 /* Plan one parsed statement. 'sql' is the parsed text (parser_stmt_list.text: positions in
  * messages). Nothing is registered: the engine applies the plan_stmt (and, for CREATE ...
- * IF NOT EXISTS on an existing name, skips it). Joins, windows, GROUP BY/HAVING, aggregate
- * functions, EMIT FINAL and queries over tables give EDDY_EUNSUPPORTED "... is not supported
- * yet"; formats AVRO/PROTOBUF/JSON_SR "The 'AVRO' format is not supported by eddy yet"
+ * IF NOT EXISTS on an existing name, skips it). Joins other than stream-table joins on the
+ * stream's key give EDDY_EUNSUPPORTED "... is not supported yet" (planner/join.c); formats AVRO/PROTOBUF/JSON_SR "The 'AVRO' format is not supported by eddy yet"
  * (serde_format_parse's message).
  * A time-unit argument (TIMESTAMPADD(SECONDS, ...)) reaches the function as a STRING literal
  * with the unit's plural name ("SECONDS").

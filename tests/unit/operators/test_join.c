@@ -1,0 +1,206 @@
+/*
+ * test_join.c - the stream-table join operator (operators/op_join.c) driven directly over a
+ * real state store: table rows (port 1) are materialized by key, replaced and deleted by
+ * tombstones; stream rows (port 0) meet the current table row (INNER drops misses, LEFT pads
+ * them with NULL); null join values, null-key table rows and null stream values are dropped;
+ * the joined row keeps the stream row's rowtime; the materialized table survives a crash
+ * (rebuilt from the changelog after a commit).
+ *
+ * Left (stream) rows: 0: ID BIGINT, 1: V STRING. Right (table) rows: 0: ID BIGINT,
+ * 1: NAME STRING, 2: ROWTIME BIGINT.
+ */
+#include "../state/state_fixture.h"
+
+#include "eddy/operators.h"
+
+#define MAXROWS 32
+
+typedef struct collector {
+    op base;
+    op_row rows[MAXROWS];
+    size_t nrows;
+} collector;
+
+static int collect_process(op *self, int port, const op_batch *in, eddy_err *err)
+{
+    (void)port;
+    (void)err;
+    collector *c = (collector *)self;
+    for (size_t i = 0; i < in->n; i++) {
+        assert_true(c->nrows < MAXROWS);
+        c->rows[c->nrows++] = in->rows[i];
+    }
+    return 0;
+}
+
+static const op_ops collect_ops = {"collect", collect_process, NULL, NULL};
+
+typedef struct jfx {
+    fixture *f;
+    eddy_arena arena;
+    op_ctx ctx;
+    collector coll;
+    op *join;
+    op_join_spec spec;
+    const eddy_type *rtypes[3];
+} jfx;
+
+static void open_join(jfx *j, bool left_outer)
+{
+    static const char *const names[] = {"Join-Right-Materialize"};
+    static const state_store_kind kinds[] = {STATE_KV};
+    fx_open_task(j->f, 1, names, kinds);
+    j->rtypes[0] = EDDY_TYPE_BIGINT;
+    j->rtypes[1] = EDDY_TYPE_STRING;
+    j->rtypes[2] = EDDY_TYPE_BIGINT;
+    j->spec = (op_join_spec){.left_ncols = 2, .left_key = 0, .right_ncols = 3, .right_key = 0,
+                             .right_types = j->rtypes, .left_outer = left_outer};
+    eddy_err err;
+    eddy_err_clear(&err);
+    EXPECT_OK(op_join_create(&j->ctx, &j->spec, j->f->s[0], &j->join, &err), &err);
+    memset(&j->coll, 0, sizeof j->coll);
+    j->coll.base.ops = &collect_ops;
+    j->join->next = &j->coll.base;
+}
+
+static int setup(void **state)
+{
+    fx_setup(state);
+    jfx *j = calloc(1, sizeof *j);
+    j->f = *state;
+    eddy_arena_init(&j->arena, 1 << 16);
+    j->ctx.arena = &j->arena;
+    *state = j;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    jfx *j = *state;
+    op_close(j->join);
+    eddy_arena_destroy(&j->arena);
+    void *f = j->f;
+    free(j);
+    return fx_teardown(&f);
+}
+
+static eddy_value *vals(jfx *j, int n, const eddy_value *v)
+{
+    eddy_value *c = eddy_arena_alloc(&j->arena, sizeof *c * (size_t)n);
+    memcpy(c, v, sizeof *c * (size_t)n);
+    return c;
+}
+
+static void table(jfx *j, int64_t id, const char *name, int64_t ts)
+{
+    eddy_value v[3] = {eddy_value_bigint(id),
+                       name ? eddy_value_string(name, strlen(name))
+                            : eddy_value_null(EDDY_T_STRING),
+                       eddy_value_bigint(ts)};
+    op_row r = {.cols = vals(j, 3, v), .rowtime = ts, .value_null = name == NULL};
+    op_batch b = {&r, 1};
+    eddy_err err;
+    eddy_err_clear(&err);
+    EXPECT_OK(j->join->ops->process(j->join, 1, &b, &err), &err);
+}
+
+static void stream(jfx *j, bool null_id, int64_t id, const char *v, int64_t ts)
+{
+    eddy_value c[2] = {null_id ? eddy_value_null(EDDY_T_BIGINT) : eddy_value_bigint(id),
+                       v ? eddy_value_string(v, strlen(v)) : eddy_value_null(EDDY_T_STRING)};
+    op_row r = {.cols = vals(j, 2, c), .rowtime = ts, .value_null = v == NULL};
+    op_batch b = {&r, 1};
+    eddy_err err;
+    eddy_err_clear(&err);
+    EXPECT_OK(j->join->ops->process(j->join, 0, &b, &err), &err);
+}
+
+/* Joined row i: left V and right NAME (NULL as "-"), and the rowtime. */
+static void expect(jfx *j, size_t i, const char *v, const char *name, int64_t ts)
+{
+    assert_true(i < j->coll.nrows);
+    const op_row *r = &j->coll.rows[i];
+    assert_int_equal(r->rowtime, ts);
+    assert_false(r->cols[1].null);
+    assert_memory_equal(r->cols[1].u.str, v, strlen(v));
+    if (!name) {
+        assert_true(r->cols[3].null);
+        assert_true(r->cols[2].null);
+        return;
+    }
+    assert_false(r->cols[3].null);
+    assert_int_equal(r->cols[3].n, strlen(name));
+    assert_memory_equal(r->cols[3].u.str, name, strlen(name));
+    assert_int_equal(r->cols[2].u.i64, r->cols[0].u.i64);   /* right key = left key */
+}
+
+static void test_inner(void **state)
+{
+    jfx *j = *state;
+    open_join(j, false);
+    stream(j, false, 1, "early", 5);          /* no table row yet: dropped */
+    table(j, 1, "ann", 10);
+    table(j, 2, "bob", 11);
+    stream(j, false, 1, "a", 20);
+    stream(j, false, 2, "b", 21);
+    table(j, 1, "anna", 30);                  /* update */
+    stream(j, false, 1, "c", 40);
+    table(j, 2, NULL, 50);                    /* tombstone */
+    stream(j, false, 2, "d", 60);
+    stream(j, true, 0, "nullkey", 61);
+    stream(j, false, 1, NULL, 62);            /* null value */
+    assert_int_equal(j->coll.nrows, 3);
+    expect(j, 0, "a", "ann", 20);
+    expect(j, 1, "b", "bob", 21);
+    expect(j, 2, "c", "anna", 40);
+    assert_int_equal(j->coll.rows[2].cols[4].u.i64, 30);   /* the table row's ROWTIME */
+}
+
+static void test_left(void **state)
+{
+    jfx *j = *state;
+    open_join(j, true);
+    stream(j, false, 7, "miss", 1);
+    table(j, 7, "gus", 2);
+    stream(j, false, 7, "hit", 3);
+    stream(j, true, 0, "nullkey", 4);
+    table(j, 7, NULL, 5);
+    stream(j, false, 7, "gone", 6);
+    assert_int_equal(j->coll.nrows, 3);
+    expect(j, 0, "miss", NULL, 1);
+    expect(j, 1, "hit", "gus", 3);
+    expect(j, 2, "gone", NULL, 6);
+}
+
+static void test_restored_after_crash(void **state)
+{
+    jfx *j = *state;
+    open_join(j, false);
+    table(j, 3, "cat", 1);
+    table(j, 4, "dog", 2);
+    eddy_err err;
+    eddy_err_clear(&err);
+    state_offset off = {"t", 0, 2};
+    state_offsets offs = {&off, 1};
+    EXPECT_OK(state_task_commit(j->f->t, &offs, &err), &err);
+    op_close(j->join);
+    j->join = NULL;
+    fx_lose_lmdb(j->f);                       /* only the changelog is left */
+    fx_open_env(j->f);
+    open_join(j, false);
+    stream(j, false, 4, "x", 10);
+    stream(j, false, 3, "y", 11);
+    assert_int_equal(j->coll.nrows, 2);
+    expect(j, 0, "x", "dog", 10);
+    expect(j, 1, "y", "cat", 11);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_inner, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_left, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_restored_after_crash, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

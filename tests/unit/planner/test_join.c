@@ -1,0 +1,145 @@
+/* Unit tests: stream-table joins - the JOIN step and its joined row, name resolution
+ * (qualified, unqualified, ambiguous), item naming when names clash, SELECT *, the key
+ * rules, and ksqlDB's errors for what it rejects (order, type, criteria, co-partitioning);
+ * what eddy does not do yet stays EDDY_EUNSUPPORTED. */
+#include "plan_util.h"
+
+static pt_ctx *setup(void)
+{
+    pt_ctx *t = pt_new();
+    pt_topic(t, "s", 2);
+    pt_topic(t, "t", 2);
+    pt_topic(t, "t3", 3);
+    PT_OK(t, "CREATE STREAM S (ID BIGINT KEY, NAME STRING, V INT) WITH (kafka_topic='s', "
+             "value_format='JSON');");
+    PT_OK(t, "CREATE TABLE T (ID BIGINT PRIMARY KEY, NAME STRING, W DOUBLE) WITH "
+             "(kafka_topic='t', value_format='JSON');");
+    PT_OK(t, "CREATE TABLE T3 (ID BIGINT PRIMARY KEY, X STRING) WITH (kafka_topic='t3', "
+             "value_format='JSON');");
+    PT_OK(t, "CREATE STREAM S2 (ID BIGINT KEY, Y STRING) WITH (kafka_topic='t', "
+             "value_format='JSON');");
+    return t;
+}
+
+static void test_join_step_and_schema(void **state)
+{
+    (void)state;
+    pt_ctx *t = setup();
+    PT_OK(t, "CREATE STREAM O AS SELECT s.ID, V, s.NAME, t.NAME AS TNAME, W FROM S s "
+             "LEFT JOIN T t ON s.ID = t.ID;");
+    const plan_query *q = t->last->query;
+    assert_int_equal(q->nsteps, 4);
+    const plan_step *j = &q->steps[1];
+    assert_int_equal(j->kind, PLAN_STEP_JOIN);
+    assert_int_equal(j->join_type, PLAN_JOIN_LEFT);
+    assert_ptr_equal(j->join_right, pt_lookup(t, "T"));
+    assert_int_equal(j->join_left_col, 0);
+    assert_string_equal(pt_schema(t, &j->out),
+                        "S_ID BIGINT KEY, S_NAME STRING, S_V INTEGER, S_ROWTIME BIGINT PSEUDO, "
+                        "S_ROWPARTITION INTEGER PSEUDO, S_ROWOFFSET BIGINT PSEUDO, "
+                        "T_ID BIGINT, T_NAME STRING, T_W DOUBLE, T_ROWTIME BIGINT PSEUDO, "
+                        "T_ROWPARTITION INTEGER PSEUDO, T_ROWOFFSET BIGINT PSEUDO");
+    assert_string_equal(pt_schema(t, &j->join_right_row),
+                        "ID BIGINT KEY, NAME STRING, W DOUBLE, ROWTIME BIGINT PSEUDO, "
+                        "ROWPARTITION INTEGER PSEUDO, ROWOFFSET BIGINT PSEUDO");
+    /* S.NAME clashes with T.NAME: S_NAME; S.ID clashes too; V and W do not */
+    assert_string_equal(pt_schema(t, &q->steps[3].out),
+                        "S_ID BIGINT KEY, V INTEGER, S_NAME STRING, TNAME STRING, W DOUBLE");
+    assert_int_equal(q->sink.partitions, 2);
+    pt_free(t);
+}
+
+static void test_join_star_and_keys(void **state)
+{
+    (void)state;
+    pt_ctx *t = setup();
+    PT_OK(t, "CREATE STREAM O AS SELECT * FROM S JOIN T ON S.ID = T.ID;");
+    assert_string_equal(pt_schema(t, &t->last->query->steps[3].out),
+                        "S_ID BIGINT KEY, S_NAME STRING, S_V INTEGER, T_ID BIGINT, "
+                        "T_NAME STRING, T_W DOUBLE");
+    PT_OK(t, "CREATE STREAM O2 AS SELECT T.* FROM S JOIN T ON S.ID = T.ID;");
+    assert_string_equal(pt_schema(t, &t->last->query->steps[3].out),
+                        "T_ID BIGINT KEY, T_NAME STRING, T_W DOUBLE");
+    /* the right join column gives the key when the left one is not selected */
+    PT_OK(t, "CREATE STREAM O3 AS SELECT T.ID AS K, V FROM S JOIN T ON S.ID = T.ID;");
+    assert_string_equal(pt_schema(t, &t->last->query->steps[3].out),
+                        "K BIGINT KEY, V INTEGER");
+    /* flipped criteria */
+    PT_OK(t, "CREATE STREAM O4 AS SELECT S.ID, W FROM S JOIN T ON T.ID = S.ID WHERE W > 1;");
+    assert_int_equal(t->last->query->steps[1].kind, PLAN_STEP_JOIN);
+    assert_int_equal(t->last->query->steps[2].kind, PLAN_STEP_FILTER);
+    assert_int_equal(pt_plan(t, "CREATE STREAM O5 AS SELECT V, W FROM S JOIN T ON S.ID = T.ID;"),
+                     EDDY_ETYPE);
+    assert_string_equal(t->err.msg, "The query used to build `O5` must include the join "
+                                    "expressions S.ID or T.ID in its projection (eg, SELECT "
+                                    "S.ID...).");
+    pt_free(t);
+}
+
+static void test_join_errors(void **state)
+{
+    (void)state;
+    pt_ctx *t = setup();
+    assert_int_equal(pt_plan(t, "CREATE STREAM O AS SELECT S.ID, NAME FROM S JOIN T "
+                                "ON S.ID = T.ID;"), EDDY_ETYPE);
+    assert_string_equal(t->err.msg, "Line: 1, Col: 33: Column 'NAME' is ambiguous. Could be "
+                                    "S.NAME or T.NAME.");
+    assert_int_equal(pt_plan(t, "CREATE STREAM O AS SELECT S.ID FROM S JOIN T ON S.ID = T.W;"),
+                     EDDY_ETYPE);
+    assert_string_equal(t->err.msg, "Invalid join condition: stream-table joins require to "
+                                    "join on the table's primary key. Got S.ID = T.W.");
+    assert_int_equal(pt_plan(t, "CREATE TABLE O AS SELECT T.ID FROM T JOIN S ON S.ID = T.ID;"),
+                     EDDY_ETYPE);
+    assert_string_equal(t->err.msg, "Invalid join order: table-stream joins are not supported; "
+                                    "only stream-table joins. Got T [INNER] JOIN S.");
+    assert_int_equal(pt_plan(t, "CREATE STREAM O AS SELECT S.ID FROM S FULL OUTER JOIN T "
+                                "ON S.ID = T.ID;"), EDDY_ETYPE);
+    assert_string_equal(t->err.msg, "Invalid join type: full-outer join not supported for "
+                                    "stream-table join. Got S [FULL] OUTER JOIN T.");
+    assert_int_equal(pt_plan(t, "CREATE STREAM O AS SELECT S.ID FROM S JOIN T "
+                                "ON S.ID = T.ID AND S.V = 1;"), EDDY_ETYPE);
+    assert_int_equal(pt_plan(t, "CREATE STREAM O AS SELECT S.ID FROM S JOIN T3 "
+                                "ON S.ID = T3.ID;"), EDDY_ETYPE);
+    assert_string_equal(t->err.msg, "Can't join `S` with `T3` since the number of partitions "
+                                    "don't match. `S` partitions = 2; `T3` partitions = 3. "
+                                    "Please repartition either one so that the number of "
+                                    "partitions match.");
+    assert_int_equal(pt_plan(t, "CREATE STREAM O AS SELECT S.ID FROM S JOIN T "
+                                "ON S.ID = T.NOPE;"), EDDY_ENOTFOUND);
+    assert_string_equal(t->err.msg, "JOIN ON column 'T.NOPE' cannot be resolved.");
+    assert_int_equal(pt_plan(t, "CREATE STREAM O AS SELECT S.ID FROM S JOIN NOPE "
+                                "ON S.ID = NOPE.ID;"), EDDY_ENOTFOUND);
+    /* not yet: stream-stream, table-table, n-way, non-key stream columns, aggregation */
+    assert_int_equal(pt_plan(t, "CREATE STREAM O AS SELECT S.ID FROM S JOIN S2 WITHIN 1 SECOND "
+                                "ON S.ID = S2.ID;"), EDDY_EUNSUPPORTED);
+    assert_int_equal(pt_plan(t, "CREATE TABLE O AS SELECT T.ID FROM T JOIN T3 "
+                                "ON T.ID = T3.ID;"), EDDY_EUNSUPPORTED);
+    assert_int_equal(pt_plan(t, "CREATE STREAM O AS SELECT S.ID FROM S JOIN T ON S.V = T.ID;"),
+                     EDDY_ETYPE);   /* INTEGER = BIGINT */
+    assert_int_equal(pt_plan(t, "CREATE STREAM O AS SELECT S.V FROM S JOIN T "
+                                "ON CAST(S.V AS BIGINT) = T.ID;"), EDDY_EUNSUPPORTED);
+    assert_int_equal(pt_plan(t, "CREATE TABLE O AS SELECT S.ID, COUNT(*) FROM S JOIN T "
+                                "ON S.ID = T.ID GROUP BY S.ID;"), EDDY_EUNSUPPORTED);
+    pt_free(t);
+}
+
+static void test_join_explain(void **state)
+{
+    (void)state;
+    pt_ctx *t = setup();
+    PT_OK(t, "EXPLAIN CREATE STREAM O AS SELECT S.ID, W FROM S JOIN T ON S.ID = T.ID;");
+    const char *e = pt_explain(t, t->last->query);
+    assert_non_null(strstr(e, "[1] JOIN INNER T topic=t on=S_ID\n"));
+    pt_free(t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_join_step_and_schema),
+        cmocka_unit_test(test_join_star_and_keys),
+        cmocka_unit_test(test_join_errors),
+        cmocka_unit_test(test_join_explain),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
