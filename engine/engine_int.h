@@ -185,6 +185,10 @@ int eng__join_task_open(eng_task *t, bool earliest, eddy_err *err);
 /* eng__task_step for a join task: both inputs merged by timestamp. */
 int64_t eng__join_task_step(eng_task *t, size_t max_bytes, eddy_err *err);
 void eng__join_free(eng_query *q);
+/* A join's repartition (a REKEY step 'rk' with 'repartition'): the internal record types
+ * (q->repart_types) and the partitions of the repartition topic (the table's, so that the
+ * second stage is co-partitioned with it) in '*partitions'. */
+int eng__join_repart_types(eng_query *q, const plan_step *rk, int *partitions, eddy_err *err);
 
 /* query.c, for join.c */
 int eng__decode_row(eng_task *t, int side, const broker_record *r, op_row *row, eddy_err *err);

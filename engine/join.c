@@ -48,6 +48,22 @@ int eng__join_setup(eng_query *q, eddy_err *err)
     return 0;
 }
 
+int eng__join_repart_types(eng_query *q, const plan_step *rk, int *partitions, eddy_err *err)
+{
+    q->repart_types = eddy_calloc((size_t)rk->out.ncols + 1, sizeof *q->repart_types);
+    if (!q->repart_types)
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+    for (int c = 0; c < rk->out.ncols; c++)
+        q->repart_types[c] = rk->out.cols[c].type;
+    if (q->join) {
+        int np = broker_topic_partitions(q->e->b, q->join->join_right->topic, err);
+        if (np < 0)
+            return np;
+        *partitions = np;
+    }
+    return 0;
+}
+
 void eng__join_free(eng_query *q)
 {
     serde_destroy(q->join_key);

@@ -679,7 +679,7 @@ static int task_state(eng_query *q, eng_task *t, int32_t npartitions, eddy_err *
         if (p->steps[i].kind == PLAN_STEP_AGGREGATE)
             agg = &p->steps[i];
     bool source_table = t->first_step == 0 && q->source->kind == PLAN_TABLE;
-    bool join = t->first_step == 0 && q->join;
+    bool join = q->join && t->first_step < q->join->id && q->join->id <= t->last_step;
     if (!agg && !source_table && !join)
         return 0;
     state_env *env = state_env_of(q->e, err);
@@ -955,7 +955,7 @@ int eng__query_start(engine *e, plan_query *plan, eng_mem *mem, const char *kind
     q->sink_window = op_window_of(plan->source->window.kind);
     for (int i = 0; i < plan->nsteps; i++) {
         const plan_step *st = &plan->steps[i];
-        if (st->kind == PLAN_STEP_GROUP_BY && st->repartition)
+        if ((st->kind == PLAN_STEP_GROUP_BY || st->kind == PLAN_STEP_REKEY) && st->repartition)
             split = i;
         if (st->kind == PLAN_STEP_AGGREGATE) {
             op_agg_spec *sp = &q->agg_spec;
@@ -987,9 +987,15 @@ int eng__query_start(engine *e, plan_query *plan, eng_mem *mem, const char *kind
     if (!ci)
         ci = eng__prop(e, "ksql.streams.commit.interval.ms");
     q->commit_interval_ms = ci ? atoll(ci) : 100;
+    int rnp = np;   /* partitions of a new repartition topic */
+    if (split >= 0 && !q->repart_types &&
+        (rc = eng__join_repart_types(q, &plan->steps[split], &rnp, err)) != 0)
+        goto fail;
     if (split >= 0) {
         char rt[600];
-        snprintf(rt, sizeof rt, "%s-Aggregate-GroupBy-repartition", q->id);
+        snprintf(rt, sizeof rt, "%s-%s-repartition", q->id,
+                 plan->steps[split].kind == PLAN_STEP_REKEY ? "Join-left"
+                                                            : "Aggregate-GroupBy");
         q->repart_topic = eddy_strdup(rt);
         if (!q->repart_topic) {
             rc = eddy_err_set(err, EDDY_ENOMEM, "out of memory");
@@ -998,9 +1004,9 @@ int eng__query_start(engine *e, plan_query *plan, eng_mem *mem, const char *kind
         plan->steps[split].repartition_topic = q->repart_topic;
         eddy_err tmp = {0};
         int have = broker_topic_partitions(e->b, rt, &tmp);
-        if (have < 0 && (rc = broker_topic_create(e->b, rt, np, NULL, err)) != 0)
+        if (have < 0 && (rc = broker_topic_create(e->b, rt, rnp, NULL, err)) != 0)
             goto fail;
-        q->repart_nparts = have > 0 ? have : np;
+        q->repart_nparts = have > 0 ? have : rnp;
         q->repart_logs = eddy_calloc((size_t)q->repart_nparts, sizeof *q->repart_logs);
         if (!q->repart_logs) {
             rc = eddy_err_set(err, EDDY_ENOMEM, "out of memory");
@@ -1045,7 +1051,8 @@ int eng__query_start(engine *e, plan_query *plan, eng_mem *mem, const char *kind
         t->position = committed >= 0 ? committed
                       : earliest || second ? broker_log_start_offset(t->in)
                                            : broker_log_end_offset(t->in);
-        if (q->join && !second && (rc = eng__join_task_open(t, earliest, err)) != 0)
+        if (q->join && t->first_step < q->join->id && q->join->id <= t->last_step &&
+            (rc = eng__join_task_open(t, earliest, err)) != 0)
             goto fail;
         if ((rc = task_build(q, t, second ? q->repart_nparts : np, err)) != 0)
             goto fail;
@@ -1221,6 +1228,8 @@ void engine_stop(engine *e)
 
 int eng__decode_row(eng_task *t, int side, const broker_record *r, op_row *row, eddy_err *err)
 {
+    if (side == 0 && t->first_step != 0)
+        return decode_internal(t, r, row);
     return decode_row(t, side, r, row, err);
 }
 

@@ -7,9 +7,12 @@
  * it ("Column 'X' is ambiguous. Could be S.X or T.X." when both do). An unaliased SELECT item
  * S.X is named X unless both sides have an X, then S_X.
  *
- * Implemented: one stream-table join (INNER, LEFT [OUTER]) on the stream's key column equal
- * to the table's primary key, the two topics co-partitioned. Anything else fails with
- * ksqlDB's message where it rejects the statement, or "... is not supported yet".
+ * Implemented: one stream-table join (INNER, LEFT [OUTER]) of a stream expression with the
+ * table's primary key. On the stream's key column the two topics must be co-partitioned;
+ * on anything else the stream is repartitioned by the expression first (a REKEY step with
+ * 'repartition' set: the engine writes it to an internal topic partitioned like the table
+ * and runs the join in a second stage reading it). Anything else fails with ksqlDB's message
+ * where it rejects the statement, or "... is not supported yet".
  */
 #include <stdio.h>
 #include <string.h>
@@ -99,6 +102,46 @@ static int kafka_value_check(pl_ctx *c, const parser_query *q, const plan_source
                      rk ? j->prefix[1] : "");
 }
 
+/* The joined row: the left row's columns, then the right row's, prefixed. */
+static int joined_schema(pl_ctx *c, pl_join *j, const plan_schema *lrow, const plan_column *rcols,
+                         int rn, plan_schema *out)
+{
+    plan_column *cols = eddy_arena_calloc(c->a, sizeof *cols * (size_t)(lrow->ncols + rn));
+    if (!cols)
+        return pl_oom(c);
+    int rc;
+    if ((rc = prefixed(c, lrow->cols, lrow->ncols, j->prefix[0], true, cols)) ||
+        (rc = prefixed(c, rcols, rn, j->prefix[1], false, cols + lrow->ncols)))
+        return rc;
+    out->ncols = lrow->ncols + rn;
+    out->cols = cols;
+    j->left_ncols = lrow->ncols;
+    return 0;
+}
+
+/* Which side of the joined row does 'e' read: 0 left, 1 right, -1 both or none. */
+static void sides_of(const fn_expr *e, int left_ncols, bool *l, bool *r)
+{
+    if (!e)
+        return;
+    if (e->kind == FN_COLUMN) {
+        if (e->u.index < left_ncols)
+            *l = true;
+        else
+            *r = true;
+        return;
+    }
+    for (uint32_t i = 0; i < e->nargs; i++)
+        sides_of(e->args[i], left_ncols, l, r);
+}
+
+static int expr_side(const fn_expr *e, int left_ncols)
+{
+    bool l = false, r = false;
+    sides_of(e, left_ncols, &l, &r);
+    return l == r ? -1 : l ? 0 : 1;
+}
+
 int pl__join_step(pl_ctx *c, const parser_query *q, const plan_source *left, plan_step *steps,
                   int *nsteps, pl_join *j)
 {
@@ -141,7 +184,10 @@ int pl__join_step(pl_ctx *c, const parser_query *q, const plan_source *left, pla
                          "A window definition was provided for a Stream-Table join. These joins "
                          "are not windowed. Please drop the window definition (i.e. the WITHIN "
                          "clause) and try to execute your join again.");
-    if (left->window.kind != PLAN_WINDOW_NONE || right->window.kind != PLAN_WINDOW_NONE)
+    if (right->window.kind != PLAN_WINDOW_NONE)
+        return pl_err_at(c, jn->pos, EDDY_EUNSUPPORTED,
+                         "Joins of windowed sources are not supported yet");
+    if (left->window.kind != PLAN_WINDOW_NONE)
         return pl_err_at(c, jn->pos, EDDY_EUNSUPPORTED,
                          "Joins of windowed sources are not supported yet");
     if (strcmp(j->prefix[0], j->prefix[1]) == 0 || strcmp(left->topic, right->topic) == 0)
@@ -151,38 +197,22 @@ int pl__join_step(pl_ctx *c, const parser_query *q, const plan_source *left, pla
     if (rc)
         return rc;
 
-    /* the joined row */
+    /* the joined row, first over the left SOURCE row to type the criteria */
     const plan_schema *lrow = &steps[*nsteps - 1].out;
-    plan_step *s = &steps[*nsteps];
-    memset(s, 0, sizeof *s);
-    s->kind = PLAN_STEP_JOIN;
-    s->id = (*nsteps)++;
-    s->join_type = jn->type == PARSER_JOIN_LEFT ? PLAN_JOIN_LEFT : PLAN_JOIN_INNER;
-    s->join_right = right;
     int rn = right->schema.ncols + 3;
     plan_column *rcols = eddy_arena_calloc(c->a, sizeof *rcols * (size_t)rn);
-    plan_column *cols = eddy_arena_calloc(c->a, sizeof *cols * (size_t)(lrow->ncols + rn));
-    if (!rcols || !cols)
+    if (!rcols)
         return pl_oom(c);
     memcpy(rcols, right->schema.cols, sizeof *rcols * (size_t)right->schema.ncols);
     int k = right->schema.ncols;
     rcols[k++] = (plan_column){"ROWTIME", EDDY_TYPE_BIGINT, PLAN_COL_PSEUDO, NULL};
     rcols[k++] = (plan_column){"ROWPARTITION", EDDY_TYPE_INT, PLAN_COL_PSEUDO, NULL};
     rcols[k++] = (plan_column){"ROWOFFSET", EDDY_TYPE_BIGINT, PLAN_COL_PSEUDO, NULL};
-    s->join_right_row.ncols = rn;
-    s->join_right_row.cols = rcols;
-    if (right->timestamp_col >= 0 &&
-        (rc = pl_timestamp_expr_for(c, jn->source.pos, &s->join_right_row, right->timestamp_col,
-                                    right->timestamp_format, &s->join_right_timestamp)))
+    plan_schema probe;
+    if ((rc = joined_schema(c, j, lrow, rcols, rn, &probe)))
         return rc;
-    if ((rc = prefixed(c, lrow->cols, lrow->ncols, j->prefix[0], true, cols)) ||
-        (rc = prefixed(c, rcols, rn, j->prefix[1], false, cols + lrow->ncols)))
-        return rc;
-    s->out.ncols = lrow->ncols + rn;
-    s->out.cols = cols;
-    j->left_ncols = lrow->ncols;
 
-    /* ON: left column = right column */
+    /* ON: left expression = right column */
     const parser_expr *on = jn->on;
     if (on->kind == PARSER_EXPR_BINARY && on->binary.op == PARSER_OP_AND)
         return pl_err_at(c, on->pos, EDDY_ETYPE,
@@ -194,7 +224,7 @@ int pl__join_step(pl_ctx *c, const parser_query *q, const plan_source *left, pla
     pl_scope sc;
     memset(&sc, 0, sizeof sc);
     int nslots = 0;
-    sc.schema = &s->out;
+    sc.schema = &probe;
     sc.clause = "JOIN ON";
     sc.nslots = &nslots;
     sc.join = j;
@@ -202,58 +232,109 @@ int pl__join_step(pl_ctx *c, const parser_query *q, const plan_source *left, pla
     if ((rc = pl_expr(c, &sc, on->binary.left, &le)) ||
         (rc = pl_expr(c, &sc, on->binary.right, &re)))
         return rc;
-    if (on->binary.left->kind != PARSER_EXPR_COLUMN ||
-        on->binary.right->kind != PARSER_EXPR_COLUMN || le->kind != FN_COLUMN ||
-        re->kind != FN_COLUMN)
-        return pl_err_at(c, on->pos, EDDY_EUNSUPPORTED,
-                         "Joins on expressions other than columns are not supported yet");
-    int a = le->u.index, b = re->u.index;
-    bool a_left = a < j->left_ncols, b_left = b < j->left_ncols;
-    if (a_left == b_left)
+    int lside = expr_side(le, j->left_ncols), rside = expr_side(re, j->left_ncols);
+    if (lside < 0 || rside < 0 || lside == rside)
         return pl_err_at(c, on->pos, EDDY_EUNSUPPORTED,
                          "Invalid join condition: each side must reference one source. Got %s.",
                          pl_ast_str(c, on));
-    int li = a_left ? a : b, ri = a_left ? b : a;
-    const fn_expr *lx = a_left ? le : re, *rx = a_left ? re : le;
-    (void)lx;
-    (void)rx;
+    const parser_expr *last = lside == 0 ? on->binary.left : on->binary.right;
+    const parser_expr *rast = lside == 0 ? on->binary.right : on->binary.left;
+    fn_expr *lx = lside == 0 ? le : re, *rx = lside == 0 ? re : le;
     int rkeys = 0;
     for (int i = 0; i < right->schema.ncols; i++)
         rkeys += right->schema.cols[i].role == PLAN_COL_KEY;
-    if (s->out.cols[ri].role != PLAN_COL_VALUE || ri - j->left_ncols >= right->schema.ncols ||
-        right->schema.cols[ri - j->left_ncols].role != PLAN_COL_KEY || rkeys != 1)
+    int ri = rx->kind == FN_COLUMN ? rx->u.index - j->left_ncols : -1;
+    if (rast->kind != PARSER_EXPR_COLUMN || ri < 0 || ri >= right->schema.ncols ||
+        right->schema.cols[ri].role != PLAN_COL_KEY || rkeys != 1)
         return pl_err_at(c, on->pos, EDDY_ETYPE,
                          "Invalid join condition: stream-table joins require to join on the "
                          "table's primary key. Got %s = %s.", pl_ast_str(c, on->binary.left),
                          pl_ast_str(c, on->binary.right));
-    if (!eddy_type_equal(s->out.cols[li].type, s->out.cols[ri].type))
+    if (!eddy_type_equal(lx->type, rx->type))
         return pl_err_at(c, on->pos, EDDY_ETYPE,
                          "Invalid join condition: types don't match. Got %s{%s} = %s{%s}.",
                          pl_ast_str(c, on->binary.left), pl_type_str(c, le->type),
                          pl_ast_str(c, on->binary.right), pl_type_str(c, re->type));
     int lkeys = 0;
-    for (int i = 0; i < j->left_ncols; i++)
-        lkeys += s->out.cols[i].role == PLAN_COL_KEY;
-    if (s->out.cols[li].role != PLAN_COL_KEY || lkeys != 1)
-        return pl_err_at(c, on->pos, EDDY_EUNSUPPORTED,
-                         "Joining a stream on a column that is not its key is not supported yet");
+    for (int i = 0; i < lrow->ncols; i++)
+        lkeys += lrow->cols[i].role == PLAN_COL_KEY;
+    bool lcol = last->kind == PARSER_EXPR_COLUMN && lx->kind == FN_COLUMN;
+    bool on_key = lcol && lrow->cols[lx->u.index].role == PLAN_COL_KEY && lkeys == 1;
+    if (left->window.kind != PLAN_WINDOW_NONE && !on_key)
+        return pl_err_at(c, jn->pos, EDDY_ETYPE,
+                         "Implicit repartitioning of windowed sources is not supported. See "
+                         "https://github.com/confluentinc/ksql/issues/4385.");
+    int lp = -1, rp = -1;
     if (c->cat && c->cat->topic_partitions) {
-        int lp = c->cat->topic_partitions(c->cat->ctx, left->topic);
-        int rp = c->cat->topic_partitions(c->cat->ctx, right->topic);
-        if (lp > 0 && rp > 0 && lp != rp)
-            return pl_err_at(c, jn->pos, EDDY_ETYPE,
-                             "Can't join `%s` with `%s` since the number of partitions don't "
-                             "match. `%s` partitions = %d; `%s` partitions = %d. Please "
-                             "repartition either one so that the number of partitions match.",
-                             left->name, right->name, left->name, lp, right->name, rp);
+        lp = c->cat->topic_partitions(c->cat->ctx, left->topic);
+        rp = c->cat->topic_partitions(c->cat->ctx, right->topic);
     }
-    s->join_left_col = li;
-    j->right_key = ri;
-    const char *lname = lrow->cols[li].name;
-    const char *rname = rcols[ri - j->left_ncols].name;
-    j->first_key_text = pl_printf(c, "%s.%s", j->prefix[0], lname);
-    j->key_texts = pl_printf(c, "%s.%s or %s.%s", j->prefix[0], lname, j->prefix[1], rname);
+    if (on_key && lp > 0 && rp > 0 && lp != rp)
+        return pl_err_at(c, jn->pos, EDDY_ETYPE,
+                         "Can't join `%s` with `%s` since the number of partitions don't "
+                         "match. `%s` partitions = %d; `%s` partitions = %d. Please "
+                         "repartition either one so that the number of partitions match.",
+                         left->name, right->name, left->name, lp, right->name, rp);
+    const char *rname = rcols[ri].name;
+    j->first_key_text = pl_ast_str(c, last);
+    j->key_texts = pl_printf(c, "%s or %s.%s", j->first_key_text, j->prefix[1], rname);
     if (!j->first_key_text || !j->key_texts)
         return c->err->code;
+
+    int left_col = on_key ? lx->u.index : 0;
+    if (!on_key) {
+        /* repartition the stream by the join expression: a REKEY step whose key is the
+         * expression (named as the column it references, which leaves the value columns;
+         * an expression gets a hidden key and the table's key names the result's key) */
+        plan_step *rk = &steps[*nsteps];
+        memset(rk, 0, sizeof *rk);
+        rk->kind = PLAN_STEP_REKEY;
+        rk->id = (*nsteps)++;
+        rk->nkeys = 1;
+        rk->repartition = true;
+        rk->nvars = nslots;
+        plan_column *cols = eddy_arena_calloc(c->a, sizeof *cols * (size_t)(lrow->ncols + 1));
+        rk->exprs = eddy_arena_calloc(c->a, sizeof *rk->exprs * (size_t)(lrow->ncols + 1));
+        if (!cols || !rk->exprs)
+            return pl_oom(c);
+        cols[0] = (plan_column){lcol ? lrow->cols[lx->u.index].name : "KSQL_JOIN_KEY", lx->type,
+                                lcol ? PLAN_COL_KEY : PLAN_COL_PSEUDO, NULL};
+        rk->exprs[0] = lx;
+        int n = 1;
+        for (int i = 0; i < lrow->ncols; i++) {
+            if (lcol && i == lx->u.index)
+                continue;
+            cols[n] = lrow->cols[i];
+            if (cols[n].role == PLAN_COL_KEY)
+                cols[n].role = PLAN_COL_VALUE;
+            fn_expr *e = pl_node(c, FN_COLUMN, lrow->cols[i].type, jn->pos, 0);
+            if (!e)
+                return c->err->code;
+            e->u.index = i;
+            rk->exprs[n++] = e;
+        }
+        rk->nexprs = n;
+        rk->out.ncols = n;
+        rk->out.cols = cols;
+        lrow = &rk->out;
+    }
+    plan_step *s = &steps[*nsteps];
+    memset(s, 0, sizeof *s);
+    s->kind = PLAN_STEP_JOIN;
+    s->id = (*nsteps)++;
+    s->join_type = jn->type == PARSER_JOIN_LEFT ? PLAN_JOIN_LEFT : PLAN_JOIN_INNER;
+    s->join_right = right;
+    s->join_right_row.ncols = rn;
+    s->join_right_row.cols = rcols;
+    s->join_left_col = left_col;
+    if (right->timestamp_col >= 0 &&
+        (rc = pl_timestamp_expr_for(c, jn->source.pos, &s->join_right_row, right->timestamp_col,
+                                    right->timestamp_format, &s->join_right_timestamp)))
+        return rc;
+    if ((rc = joined_schema(c, j, lrow, rcols, rn, &s->out)))
+        return rc;
+    j->right_key = j->left_ncols + ri;
+    if (!on_key && !lcol)
+        s->out.cols[j->right_key].role = PLAN_COL_KEY;
     return 0;
 }

@@ -10,7 +10,7 @@ static pt_ctx *setup(void)
     pt_topic(t, "s", 2);
     pt_topic(t, "t", 2);
     pt_topic(t, "t3", 3);
-    PT_OK(t, "CREATE STREAM S (ID BIGINT KEY, NAME STRING, V INT) WITH (kafka_topic='s', "
+    PT_OK(t, "CREATE STREAM S (ID BIGINT KEY, NAME STRING, V INT, V2 BIGINT) WITH (kafka_topic='s', "
              "value_format='JSON');");
     PT_OK(t, "CREATE TABLE T (ID BIGINT PRIMARY KEY, NAME STRING, W DOUBLE) WITH "
              "(kafka_topic='t', value_format='JSON');");
@@ -35,7 +35,7 @@ static void test_join_step_and_schema(void **state)
     assert_ptr_equal(j->join_right, pt_lookup(t, "T"));
     assert_int_equal(j->join_left_col, 0);
     assert_string_equal(pt_schema(t, &j->out),
-                        "S_ID BIGINT KEY, S_NAME STRING, S_V INTEGER, S_ROWTIME BIGINT PSEUDO, "
+                        "S_ID BIGINT KEY, S_NAME STRING, S_V INTEGER, S_V2 BIGINT, S_ROWTIME BIGINT PSEUDO, "
                         "S_ROWPARTITION INTEGER PSEUDO, S_ROWOFFSET BIGINT PSEUDO, "
                         "T_ID BIGINT, T_NAME STRING, T_W DOUBLE, T_ROWTIME BIGINT PSEUDO, "
                         "T_ROWPARTITION INTEGER PSEUDO, T_ROWOFFSET BIGINT PSEUDO");
@@ -55,7 +55,7 @@ static void test_join_star_and_keys(void **state)
     pt_ctx *t = setup();
     PT_OK(t, "CREATE STREAM O AS SELECT * FROM S JOIN T ON S.ID = T.ID;");
     assert_string_equal(pt_schema(t, &t->last->query->steps[3].out),
-                        "S_ID BIGINT KEY, S_NAME STRING, S_V INTEGER, T_ID BIGINT, "
+                        "S_ID BIGINT KEY, S_NAME STRING, S_V INTEGER, S_V2 BIGINT, T_ID BIGINT, "
                         "T_NAME STRING, T_W DOUBLE");
     PT_OK(t, "CREATE STREAM O2 AS SELECT T.* FROM S JOIN T ON S.ID = T.ID;");
     assert_string_equal(pt_schema(t, &t->last->query->steps[3].out),
@@ -116,10 +116,37 @@ static void test_join_errors(void **state)
                                 "ON T.ID = T3.ID;"), EDDY_EUNSUPPORTED);
     assert_int_equal(pt_plan(t, "CREATE STREAM O AS SELECT S.ID FROM S JOIN T ON S.V = T.ID;"),
                      EDDY_ETYPE);   /* INTEGER = BIGINT */
-    assert_int_equal(pt_plan(t, "CREATE STREAM O AS SELECT S.V FROM S JOIN T "
-                                "ON CAST(S.V AS BIGINT) = T.ID;"), EDDY_EUNSUPPORTED);
     assert_int_equal(pt_plan(t, "CREATE TABLE O AS SELECT S.ID, COUNT(*) FROM S JOIN T "
                                 "ON S.ID = T.ID GROUP BY S.ID;"), EDDY_EUNSUPPORTED);
+    pt_free(t);
+}
+
+static void test_join_repartition(void **state)
+{
+    (void)state;
+    pt_ctx *t = setup();
+    /* a value column: REKEY by it (repartitioned), the column becomes the key */
+    PT_OK(t, "CREATE STREAM O AS SELECT * FROM S JOIN T3 ON S.V2 = T3.ID;");
+    const plan_query *q = t->last->query;
+    assert_int_equal(q->nsteps, 5);
+    assert_int_equal(q->steps[1].kind, PLAN_STEP_REKEY);
+    assert_true(q->steps[1].repartition);
+    assert_int_equal(q->steps[1].nkeys, 1);
+    assert_string_equal(pt_schema(t, &q->steps[1].out),
+                        "V2 BIGINT KEY, ID BIGINT, NAME STRING, V INTEGER, ROWTIME BIGINT PSEUDO, "
+                        "ROWPARTITION INTEGER PSEUDO, ROWOFFSET BIGINT PSEUDO");
+    assert_int_equal(q->steps[2].kind, PLAN_STEP_JOIN);
+    assert_int_equal(q->steps[2].join_left_col, 0);
+    assert_string_equal(pt_schema(t, &q->steps[4].out),
+                        "S_V2 BIGINT KEY, S_ID BIGINT, S_NAME STRING, S_V INTEGER, T3_ID BIGINT, "
+                        "T3_X STRING");
+    /* an expression: a hidden key; the table's key column names the result's key */
+    PT_OK(t, "CREATE STREAM O2 AS SELECT * FROM S JOIN T3 ON CAST(S.V AS BIGINT) = T3.ID;");
+    q = t->last->query;
+    assert_int_equal(q->steps[1].kind, PLAN_STEP_REKEY);
+    assert_string_equal(pt_schema(t, &q->steps[4].out),
+                        "T3_ID BIGINT KEY, S_ID BIGINT, S_NAME STRING, S_V INTEGER, S_V2 BIGINT, "
+                        "T3_X STRING");
     pt_free(t);
 }
 
@@ -139,6 +166,7 @@ int main(void)
         cmocka_unit_test(test_join_step_and_schema),
         cmocka_unit_test(test_join_star_and_keys),
         cmocka_unit_test(test_join_errors),
+        cmocka_unit_test(test_join_repartition),
         cmocka_unit_test(test_join_explain),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
