@@ -119,6 +119,7 @@ struct eng_query {
     serde *join_key, *join_value;   /* the join's table side */
     op_join_spec join_spec;
     const eddy_type **join_types;
+    const eddy_type **join_left_types;   /* table-table joins */
     eng_mem *join_source_mem;
     op_window_kind sink_window; /* the window of the sink's keys: the aggregation's, or
                                   without one the (windowed) source's */

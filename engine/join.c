@@ -1,8 +1,8 @@
 /*
  * engine/join.c - the tasks of a stream-table join.
  *
- * A join task reads partition P of the stream's topic (its 'in', port 0 of the JOIN
- * operator) and partition P of the table's topic ('in2', port 1), as a Kafka Streams task
+ * A join task reads partition P of the stream's (or left table's) topic (its 'in', port 0 of
+ * the JOIN operator) and partition P of the table's topic ('in2', port 1), as a Kafka Streams task
  * reads the co-partitioned topics of a join. Records are processed in timestamp order across
  * the two inputs, the table's first when the timestamps are equal (so that a stream record
  * meets the table as it was at its time); while one input has records it has not fetched
@@ -44,7 +44,22 @@ int eng__join_setup(eng_query *q, eddy_err *err)
     sp->right_ncols = rr->ncols;
     sp->right_key = rkey;
     sp->right_types = q->join_types;
-    sp->left_outer = js->join_type == PLAN_JOIN_LEFT;
+    sp->left_outer = js->join_type == PLAN_JOIN_LEFT || js->join_type == PLAN_JOIN_FULL;
+    sp->right_outer = js->join_type == PLAN_JOIN_RIGHT || js->join_type == PLAN_JOIN_FULL;
+    sp->out_ncols = js->out.ncols;
+    sp->out_key = js->join_key_col;
+    if (q->source->kind == PLAN_TABLE) {
+        /* table-table: the left table's rows as decoded (its own materialization is the
+         * join's, not the source's) */
+        const plan_schema *lr = &q->plan->steps[js->id - 1].out;
+        q->join_left_types = eddy_calloc((size_t)lr->ncols + 1, sizeof *q->join_left_types);
+        if (!q->join_left_types)
+            return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+        for (int i = 0; i < lr->ncols; i++)
+            q->join_left_types[i] = lr->cols[i].type;
+        sp->left_types = q->join_left_types;
+        sp->table_table = true;
+    }
     return 0;
 }
 
@@ -69,6 +84,7 @@ void eng__join_free(eng_query *q)
     serde_destroy(q->join_key);
     serde_destroy(q->join_value);
     eddy_free(q->join_types);
+    eddy_free(q->join_left_types);
     eng__mem_unref(q->join_source_mem);
 }
 

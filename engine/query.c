@@ -678,7 +678,7 @@ static int task_state(eng_query *q, eng_task *t, int32_t npartitions, eddy_err *
     for (int i = t->first_step + 1; i <= t->last_step; i++)
         if (p->steps[i].kind == PLAN_STEP_AGGREGATE)
             agg = &p->steps[i];
-    bool source_table = t->first_step == 0 && q->source->kind == PLAN_TABLE;
+    bool source_table = t->first_step == 0 && q->source->kind == PLAN_TABLE && !q->join;
     bool join = q->join && t->first_step < q->join->id && q->join->id <= t->last_step;
     if (!agg && !source_table && !join)
         return 0;

@@ -94,6 +94,8 @@ static int stream_row(op_join *j, const op_row *r, op_row *out, eddy_err *err)
         p += used;
         left -= used;
     }
+    if (sp->out_key >= 0 && sp->out_key < n)
+        cols[sp->out_key] = *k;
     *out = *r;
     out->cols = cols;
     out->old = NULL;
@@ -101,9 +103,176 @@ static int stream_row(op_join *j, const op_row *r, op_row *out, eddy_err *err)
     return 1;
 }
 
+/* ---- table-table ---------------------------------------------------------------------- */
+
+static int side_key(op_join *j, int side, const eddy_value *k, eddy_err *err)
+{
+    const op_join_spec *sp = &j->spec;
+    const eddy_type *t = side ? sp->right_types[sp->right_key] : sp->left_types[sp->left_key];
+    j->key.len = 0;
+    if (eddy_buf_append(&j->key, side ? "r" : "l", 1))
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+    return eddy_binval_encode_key(k, t, &j->key, err);
+}
+
+/* The stored row of 'side' under j->key: 1 with its columns (in the batch arena) and rowtime,
+ * 0 when absent, or an error. */
+static int side_get(op_join *j, int side, eddy_value **cols, int64_t *ts, eddy_err *err)
+{
+    const op_join_spec *sp = &j->spec;
+    const void *val;
+    size_t vlen;
+    int found = state_kv_get(j->store, j->key.data, j->key.len, &val, &vlen, err);
+    if (found <= 0)
+        return found;
+    if (vlen < 8)
+        return eddy_err_set(err, EDDY_ECORRUPT, "bad join state");
+    int n = side ? sp->right_ncols : sp->left_ncols;
+    const eddy_type *const *types = side ? sp->right_types : sp->left_types;
+    eddy_value *c = eddy_arena_alloc(j->base.ctx->arena, sizeof *c * (size_t)(n ? n : 1));
+    if (!c)
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+    const uint8_t *p = val;
+    *ts = (int64_t)eddy_get_be64(p);
+    size_t left = vlen - 8;
+    p += 8;
+    for (int i = 0; i < n; i++) {
+        size_t used = 0;
+        eddy_err e = {0};
+        if (eddy_binval_decode(p, left, types[i], j->base.ctx->arena, &c[i], &used, &e)) {
+            if (e.code == EDDY_ENOMEM)
+                return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+            return eddy_err_set(err, EDDY_ECORRUPT, "bad join state: %s", e.msg);
+        }
+        p += used;
+        left -= used;
+    }
+    *cols = c;
+    return 1;
+}
+
+static int side_put(op_join *j, int side, const op_row *r, eddy_err *err)
+{
+    const op_join_spec *sp = &j->spec;
+    int n = side ? sp->right_ncols : sp->left_ncols;
+    const eddy_type *const *types = side ? sp->right_types : sp->left_types;
+    j->val.len = 0;
+    if (eddy_buf_reserve(&j->val, 8))
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+    eddy_put_be64(j->val.data, (uint64_t)r->rowtime);
+    j->val.len = 8;
+    for (int i = 0; i < n; i++) {
+        eddy_err e = {0};
+        if (eddy_binval_encode(&r->cols[i], types[i], &j->val, &e)) {
+            if (e.code == EDDY_ENOMEM)
+                return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+            op__log(&j->base, &e);
+            return 0;
+        }
+    }
+    return state_kv_put(j->store, j->key.data, j->key.len, j->val.data, j->val.len, err);
+}
+
+/* The joined row of left row 'l' and right row 'r' (either may be NULL: its columns NULL). */
+static eddy_value *joined(op_join *j, const eddy_value *l, const eddy_value *r,
+                          const eddy_value *key)
+{
+    const op_join_spec *sp = &j->spec;
+    int n = sp->out_ncols > sp->left_ncols + sp->right_ncols ? sp->out_ncols
+                                                            : sp->left_ncols + sp->right_ncols;
+    eddy_value *c = eddy_arena_alloc(j->base.ctx->arena, sizeof *c * (size_t)n);
+    if (!c)
+        return NULL;
+    for (int i = 0; i < sp->left_ncols; i++)
+        c[i] = l ? l[i] : eddy_value_null(sp->left_types[i]->kind);
+    for (int i = 0; i < sp->right_ncols; i++)
+        c[sp->left_ncols + i] = r ? r[i] : eddy_value_null(sp->right_types[i]->kind);
+    for (int i = sp->left_ncols + sp->right_ncols; i < n; i++)
+        c[i] = eddy_value_null(key->kind);
+    if (sp->out_key >= 0 && sp->out_key < n)
+        c[sp->out_key] = *key;
+    return c;
+}
+
+/* A change of the table on 'side': 1 with the change in 'out', 0 when nothing is emitted. */
+static int table_change_row(op_join *j, int side, const op_row *r, op_row *out, eddy_err *err)
+{
+    const op_join_spec *sp = &j->spec;
+    const eddy_value *k = &r->cols[side ? sp->right_key : sp->left_key];
+    if (r->key_null || k->null)
+        return 0;
+    eddy_err e = {0};
+    if (side_key(j, side, k, &e)) {
+        if (e.code == EDDY_ENOMEM)
+            return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+        op__log(&j->base, &e);
+        return 0;
+    }
+    eddy_value *old = NULL, *other = NULL;
+    int64_t old_ts = 0, other_ts = 0;
+    int rc = side_get(j, side, &old, &old_ts, err);
+    if (rc < 0)
+        return rc;
+    if (r->value_null)
+        rc = rc ? state_kv_delete(j->store, j->key.data, j->key.len, err) : 0;
+    else
+        rc = side_put(j, side, r, err);
+    if (rc)
+        return rc;
+    /* the other side (the key buffer is reused) */
+    const eddy_value *ko = k;
+    if (side_key(j, 1 - side, ko, &e)) {
+        if (e.code == EDDY_ENOMEM)
+            return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+        op__log(&j->base, &e);
+        return 0;
+    }
+    rc = side_get(j, 1 - side, &other, &other_ts, err);
+    if (rc < 0)
+        return rc;
+    bool this_outer = side ? sp->right_outer : sp->left_outer;
+    bool other_outer = side ? sp->left_outer : sp->right_outer;
+    if (!other && !this_outer)
+        return 0;
+    const eddy_value *nw = r->value_null ? NULL : r->cols;
+    bool new_out = (nw && other) || (nw && this_outer) || (other && other_outer);
+    bool old_out = (old && other) || (old && this_outer) || (other && other_outer);
+    const eddy_value *nl = side ? other : nw, *nr = side ? nw : other;
+    const eddy_value *ol = side ? other : old, *orr = side ? old : other;
+    eddy_value *cols = joined(j, new_out ? nl : NULL, new_out ? nr : NULL, k);
+    eddy_value *oldc = old_out ? joined(j, ol, orr, k) : NULL;
+    if (!cols || (old_out && !oldc))
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+    *out = *r;
+    out->cols = cols;
+    out->old = oldc;
+    out->value_null = !new_out;
+    out->key_null = false;
+    out->flags = OP_ROW_CHANGE;
+    if (other && other_ts > out->rowtime)
+        out->rowtime = other_ts;
+    return 1;
+}
+
 static int join_process(op *self, int port, const op_batch *in, eddy_err *err)
 {
     op_join *j = (op_join *)self;
+    if (j->spec.table_table) {
+        op_row *rows = eddy_arena_alloc(self->ctx->arena, sizeof *rows * (in->n ? in->n : 1));
+        if (!rows)
+            return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+        size_t n = 0;
+        for (size_t i = 0; i < in->n; i++) {
+            int rc = table_change_row(j, port, &in->rows[i], &rows[n], err);
+            if (rc < 0)
+                return rc;
+            n += (size_t)rc;
+        }
+        if (n == 0)
+            return 0;
+        op_batch out = {rows, n};
+        return op_emit(self, &out, err);
+    }
     if (port == 1) {
         for (size_t i = 0; i < in->n; i++) {
             int rc = table_row(j, &in->rows[i], err);
@@ -142,7 +311,8 @@ int op_join_create(op_ctx *ctx, const op_join_spec *spec, state_store *store, op
                    eddy_err *err)
 {
     if (spec->left_key < 0 || spec->left_key >= spec->left_ncols || spec->right_key < 0 ||
-        spec->right_key >= spec->right_ncols || !store)
+        spec->right_key >= spec->right_ncols || !store ||
+        (spec->table_table && !spec->left_types))
         return eddy_err_set(err, EDDY_EINVAL, "bad join specification");
     op_join *j = eddy_calloc(1, sizeof *j);
     if (!j)

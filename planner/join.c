@@ -51,6 +51,8 @@ int pl__join_find(const pl_join *j, const plan_schema *s, const char *qualifier,
     int l = find_in_side(j, s, 0, name), r = find_in_side(j, s, 1, name);
     if (l >= 0 && r >= 0)
         return -3;
+    if (l < 0 && r < 0 && j->synthetic >= 0 && strcmp(s->cols[j->synthetic].name, name) == 0)
+        return j->synthetic;
     return l >= 0 ? l : r;
 }
 
@@ -142,6 +144,24 @@ static int expr_side(const fn_expr *e, int left_ncols)
     return l == r ? -1 : l ? 0 : 1;
 }
 
+static bool has_column(const plan_source *s, const char *name)
+{
+    for (int i = 0; i < s->schema.ncols; i++)
+        if (strcmp(s->schema.cols[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+/* ksqlDB's synthetic join key: ROWKEY, else ROWKEY_<n> with the first n no source uses. */
+static const char *synthetic_key_name(pl_ctx *c, const plan_source *l, const plan_source *r)
+{
+    const char *name = "ROWKEY";
+    for (int n = 1; has_column(l, name) || has_column(r, name); n++)
+        if (!(name = pl_printf(c, "ROWKEY_%d", n)))
+            return NULL;
+    return name;
+}
+
 int pl__join_step(pl_ctx *c, const parser_query *q, const plan_source *left, plan_step *steps,
                   int *nsteps, pl_join *j)
 {
@@ -169,13 +189,20 @@ int pl__join_step(pl_ctx *c, const parser_query *q, const plan_source *left, pla
     if (left->kind == PLAN_STREAM && right->kind == PLAN_STREAM)
         return pl_err_at(c, jn->pos, EDDY_EUNSUPPORTED,
                          "Stream-stream joins are not supported yet");
-    if (left->kind == PLAN_TABLE)
-        return pl_err_at(c, jn->pos, EDDY_EUNSUPPORTED, "Table-table joins are not supported yet");
-    if (jn->type == PARSER_JOIN_FULL)
+    bool tt = left->kind == PLAN_TABLE;
+    j->synthetic = -1;
+    if (tt && jn->has_within)
+        return pl_err_at(c, jn->pos, EDDY_ETYPE,
+                         "A window definition was provided for a Table-Table join. These joins "
+                         "are not windowed. Please drop the window definition (i.e. the WITHIN "
+                         "clause) and try to execute your join again.");
+    if (tt)
+        ;
+    else if (jn->type == PARSER_JOIN_FULL)
         return pl_err_at(c, jn->pos, EDDY_ETYPE,
                          "Invalid join type: full-outer join not supported for stream-table "
                          "join. Got %s %s %s.", j->prefix[0], join_words(jn->type), j->prefix[1]);
-    if (jn->type == PARSER_JOIN_RIGHT)
+    else if (jn->type == PARSER_JOIN_RIGHT)
         return pl_err_at(c, jn->pos, EDDY_ETYPE,
                          "Invalid join type: right join not supported for stream-table join. "
                          "Got %s %s %s.", j->prefix[0], join_words(jn->type), j->prefix[1]);
@@ -244,6 +271,12 @@ int pl__join_step(pl_ctx *c, const parser_query *q, const plan_source *left, pla
     for (int i = 0; i < right->schema.ncols; i++)
         rkeys += right->schema.cols[i].role == PLAN_COL_KEY;
     int ri = rx->kind == FN_COLUMN ? rx->u.index - j->left_ncols : -1;
+    if (tt && (rast->kind != PARSER_EXPR_COLUMN || ri < 0 || ri >= right->schema.ncols ||
+               right->schema.cols[ri].role != PLAN_COL_KEY || rkeys != 1))
+        return pl_err_at(c, on->pos, EDDY_ETYPE,
+                         "Invalid join condition: table-table joins require to join on the "
+                         "primary key of the right input table. Got %s = %s.",
+                         pl_ast_str(c, on->binary.left), pl_ast_str(c, on->binary.right));
     if (rast->kind != PARSER_EXPR_COLUMN || ri < 0 || ri >= right->schema.ncols ||
         right->schema.cols[ri].role != PLAN_COL_KEY || rkeys != 1)
         return pl_err_at(c, on->pos, EDDY_ETYPE,
@@ -260,6 +293,9 @@ int pl__join_step(pl_ctx *c, const parser_query *q, const plan_source *left, pla
         lkeys += lrow->cols[i].role == PLAN_COL_KEY;
     bool lcol = last->kind == PARSER_EXPR_COLUMN && lx->kind == FN_COLUMN;
     bool on_key = lcol && lrow->cols[lx->u.index].role == PLAN_COL_KEY && lkeys == 1;
+    if (tt && !on_key)
+        return pl_err_at(c, on->pos, EDDY_EUNSUPPORTED,
+                         "Foreign-key table-table joins are not supported yet");
     if (left->window.kind != PLAN_WINDOW_NONE && !on_key)
         return pl_err_at(c, jn->pos, EDDY_ETYPE,
                          "Implicit repartitioning of windowed sources is not supported. See "
@@ -322,7 +358,10 @@ int pl__join_step(pl_ctx *c, const parser_query *q, const plan_source *left, pla
     memset(s, 0, sizeof *s);
     s->kind = PLAN_STEP_JOIN;
     s->id = (*nsteps)++;
-    s->join_type = jn->type == PARSER_JOIN_LEFT ? PLAN_JOIN_LEFT : PLAN_JOIN_INNER;
+    s->join_type = jn->type == PARSER_JOIN_LEFT    ? PLAN_JOIN_LEFT
+                   : jn->type == PARSER_JOIN_RIGHT ? PLAN_JOIN_RIGHT
+                   : jn->type == PARSER_JOIN_FULL  ? PLAN_JOIN_FULL
+                                                   : PLAN_JOIN_INNER;
     s->join_right = right;
     s->join_right_row.ncols = rn;
     s->join_right_row.cols = rcols;
@@ -334,7 +373,34 @@ int pl__join_step(pl_ctx *c, const parser_query *q, const plan_source *left, pla
     if ((rc = joined_schema(c, j, lrow, rcols, rn, &s->out)))
         return rc;
     j->right_key = j->left_ncols + ri;
-    if (!on_key && !lcol)
+    s->join_key_col = left_col;
+    if (!on_key && !lcol) {
         s->out.cols[j->right_key].role = PLAN_COL_KEY;
+        s->join_key_col = j->right_key;
+    }
+    if (s->join_type == PLAN_JOIN_RIGHT) {
+        /* the right key is the key; the left one may stand for it */
+        s->out.cols[left_col].role = PLAN_COL_VALUE;
+        s->out.cols[j->right_key].role = PLAN_COL_KEY;
+        s->join_key_col = j->right_key;
+        j->right_key = left_col;
+    } else if (s->join_type == PLAN_JOIN_FULL) {
+        /* neither side's key is always there: a synthetic ROWKEY column */
+        plan_column *cols = eddy_arena_calloc(c->a, sizeof *cols * (size_t)(s->out.ncols + 1));
+        if (!cols)
+            return pl_oom(c);
+        memcpy(cols, s->out.cols, sizeof *cols * (size_t)s->out.ncols);
+        cols[left_col].role = PLAN_COL_VALUE;
+        const char *kn = synthetic_key_name(c, left, right);
+        if (!kn)
+            return c->err->code;
+        cols[s->out.ncols] = (plan_column){kn, lx->type, PLAN_COL_KEY, NULL};
+        s->join_key_col = j->synthetic = s->out.ncols;
+        s->out.cols = cols;
+        s->out.ncols++;
+        j->right_key = -1;
+        j->first_key_text = kn;
+        j->key_texts = kn;
+    }
     return 0;
 }

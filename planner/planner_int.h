@@ -72,7 +72,9 @@ typedef struct pl_scope {
 typedef struct pl_join {
     const char *src[2], *alias[2], *prefix[2];
     int left_ncols;              /* joined row: columns 0..left_ncols-1 are the left side's */
-    int right_key;               /* the right join column in the joined row */
+    int right_key;               /* the join column that is not the KEY but may stand for it
+                                    in the projection, or -1 */
+    int synthetic;               /* a synthetic key column (ROWKEY), or -1 */
     const char *key_texts;       /* "S.ID or T.ID", for the key-missing message */
     const char *first_key_text;
 } pl_join;

@@ -573,9 +573,16 @@ static void join_key_items(qstate *st)
     bool left = false;
     for (int i = 0; i < st->nitems; i++)
         left = left || st->items[i].key == 0;
+    int keycol = -1;
+    for (int i = 0; i < st->in->ncols && keycol < 0; i++)
+        if (st->in->cols[i].role == PLAN_COL_KEY)
+            keycol = i;
     for (int i = 0; i < st->nitems; i++)
         if (st->items[i].key == -2) {
             st->items[i].key = left ? -1 : 0;
+            /* as the key it reads the join key (its own column may be NULL in outer joins) */
+            if (!left && keycol >= 0 && st->items[i].expr->kind == FN_COLUMN)
+                st->items[i].expr->u.index = keycol;
             left = true;
         }
 }

@@ -240,6 +240,19 @@ typedef struct op_join_spec {
     int right_ncols, right_key;
     const eddy_type *const *right_types;
     bool left_outer;
+    /* A table-table join (Kafka Streams' KTable-KTable joins): port 0 takes the left table's
+     * rows, port 1 the right's (a null value deletes the key); both are materialized (their
+     * rowtime kept). A change on one side looks up the other and emits a table change
+     * (OP_ROW_CHANGE: the joined row before and after, or a delete) when the join type has a
+     * row for either: INNER both sides, LEFT ('left_outer') the left, RIGHT ('right_outer')
+     * the right, FULL (both flags) either; an inner side's change without the other side
+     * emits nothing. The output's rowtime is the larger of the two rows' (only the changed
+     * one's when the other is absent). Output rows: left columns, right columns, then one
+     * more column when 'out_ncols' says so; column 'out_key' receives the join key. */
+    bool table_table;
+    bool right_outer;
+    const eddy_type *const *left_types;
+    int out_ncols, out_key;
 } op_join_spec;
 
 int op_join_create(op_ctx *ctx, const op_join_spec *spec, state_store *store, op **out,

@@ -136,10 +136,19 @@ typedef enum plan_step_kind {
      * row's, each named <SIDE>_<NAME> (SIDE: the source's alias, else its name); the left
      * join column is the only KEY. Each stream row looks up the table row whose key equals
      * its column 'join_left_col'; INNER emits only matches, LEFT also the others with the
-     * right columns NULL. Stream rows with a NULL join column or a null value are dropped. */
+     * right columns NULL. Stream rows with a NULL join column or a null value are
+     * dropped.
+     * Table-table joins (the query's source is a TABLE): both inputs are table changes,
+     * both sides materialized; INNER, LEFT, RIGHT and FULL on both primary keys, emitting
+     * table changes as Kafka Streams' KTable-KTable joins (a delete becomes a tombstone when
+     * the join had a row for the key). The KEY column of the output ('join_key_col') always
+     * holds the join key: the left key column (INNER, LEFT), the right one (RIGHT), or a
+     * synthetic ROWKEY column after the right row's (FULL). */
 } plan_step_kind;
 
-typedef enum plan_join_type { PLAN_JOIN_INNER, PLAN_JOIN_LEFT } plan_join_type;
+typedef enum plan_join_type {
+    PLAN_JOIN_INNER, PLAN_JOIN_LEFT, PLAN_JOIN_RIGHT, PLAN_JOIN_FULL
+} plan_join_type;
 
 typedef struct plan_step {
     plan_step_kind kind;
@@ -179,6 +188,7 @@ typedef struct plan_step {
     plan_schema join_right_row;
     fn_expr *join_right_timestamp;   /* over join_right_row; NULL = the record timestamp */
     int join_left_col;               /* index in the input row of the left join column */
+    int join_key_col;                /* the KEY column of the output */
 } plan_step;
 
 typedef struct plan_sink {

@@ -4,7 +4,9 @@
  * tombstones; stream rows (port 0) meet the current table row (INNER drops misses, LEFT pads
  * them with NULL); null join values, null-key table rows and null stream values are dropped;
  * the joined row keeps the stream row's rowtime; the materialized table survives a crash
- * (rebuilt from the changelog after a commit).
+ * (rebuilt from the changelog after a commit). Table-table joins (both ports table changes):
+ * INNER, LEFT and FULL changes with their old rows, tombstones for deletes, the rowtime the
+ * later of the two rows, the join key in the key column also for right-only rows.
  *
  * Left (stream) rows: 0: ID BIGINT, 1: V STRING. Right (table) rows: 0: ID BIGINT,
  * 1: NAME STRING, 2: ROWTIME BIGINT.
@@ -195,12 +197,114 @@ static void test_restored_after_crash(void **state)
     expect(j, 1, "y", "cat", 11);
 }
 
+/* ---- table-table: left rows 0: ID BIGINT, 1: V STRING; right rows as above ---------- */
+
+static void open_tt(jfx *j, bool left_outer, bool right_outer)
+{
+    open_join(j, left_outer);
+    static const eddy_type *ltypes[2];
+    ltypes[0] = EDDY_TYPE_BIGINT;
+    ltypes[1] = EDDY_TYPE_STRING;
+    j->spec.table_table = true;
+    j->spec.right_outer = right_outer;
+    j->spec.left_types = ltypes;
+    j->spec.out_ncols = 5;
+    j->spec.out_key = 0;
+    op_close(j->join);
+    eddy_err err;
+    eddy_err_clear(&err);
+    EXPECT_OK(op_join_create(&j->ctx, &j->spec, j->f->s[0], &j->join, &err), &err);
+    j->join->next = &j->coll.base;
+}
+
+/* left table row (v NULL: a delete) */
+static void ltable(jfx *j, int64_t id, const char *v, int64_t ts)
+{
+    stream(j, false, id, v, ts);
+}
+
+/* Change i: key, new V / NAME ("-" absent row: a delete), old present, rowtime. */
+static void expect_change(jfx *j, size_t i, int64_t key, const char *v, const char *name,
+                          bool deleted, bool has_old, int64_t ts)
+{
+    assert_true(i < j->coll.nrows);
+    const op_row *r = &j->coll.rows[i];
+    assert_true(r->flags & OP_ROW_CHANGE);
+    assert_int_equal(r->cols[0].u.i64, key);
+    assert_int_equal(r->value_null, deleted);
+    assert_int_equal(r->old != NULL, has_old);
+    assert_int_equal(r->rowtime, ts);
+    if (deleted)
+        return;
+    if (v) {
+        assert_false(r->cols[1].null);
+        assert_memory_equal(r->cols[1].u.str, v, strlen(v));
+    } else {
+        assert_true(r->cols[1].null);
+    }
+    if (name) {
+        assert_false(r->cols[3].null);
+        assert_memory_equal(r->cols[3].u.str, name, strlen(name));
+    } else {
+        assert_true(r->cols[3].null);
+    }
+}
+
+static void test_table_inner(void **state)
+{
+    jfx *j = *state;
+    open_tt(j, false, false);
+    ltable(j, 1, "a", 10);            /* no right row: nothing */
+    table(j, 1, "x", 20);             /* joins: rowtime max(10, 20) */
+    ltable(j, 1, "b", 15);            /* update: old joined row, rowtime 20 */
+    table(j, 1, NULL, 30);            /* right delete: tombstone */
+    ltable(j, 1, "c", 40);            /* nothing */
+    assert_int_equal(j->coll.nrows, 3);
+    expect_change(j, 0, 1, "a", "x", false, false, 20);
+    expect_change(j, 1, 1, "b", "x", false, true, 20);
+    expect_change(j, 2, 1, NULL, NULL, true, true, 30);
+}
+
+static void test_table_left_right_full(void **state)
+{
+    jfx *j = *state;
+    open_tt(j, true, false);          /* LEFT */
+    ltable(j, 1, "a", 10);
+    table(j, 1, "x", 20);
+    table(j, 2, "y", 21);             /* no left row: nothing */
+    table(j, 1, NULL, 30);            /* left row kept, right columns NULL */
+    ltable(j, 1, NULL, 40);           /* left delete: tombstone */
+    assert_int_equal(j->coll.nrows, 4);
+    expect_change(j, 0, 1, "a", NULL, false, false, 10);
+    expect_change(j, 1, 1, "a", "x", false, true, 20);
+    expect_change(j, 2, 1, "a", NULL, false, true, 30);
+    expect_change(j, 3, 1, NULL, NULL, true, true, 40);
+}
+
+static void test_table_full(void **state)
+{
+    jfx *j = *state;
+    open_tt(j, true, true);           /* FULL */
+    table(j, 5, "r", 1);              /* right only: key from the right row */
+    ltable(j, 5, "l", 2);
+    table(j, 5, NULL, 3);
+    ltable(j, 5, NULL, 4);
+    assert_int_equal(j->coll.nrows, 4);
+    expect_change(j, 0, 5, NULL, "r", false, false, 1);
+    expect_change(j, 1, 5, "l", "r", false, true, 2);
+    expect_change(j, 2, 5, "l", NULL, false, true, 3);
+    expect_change(j, 3, 5, NULL, NULL, true, true, 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_inner, setup, teardown),
         cmocka_unit_test_setup_teardown(test_left, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restored_after_crash, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_table_inner, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_table_left_right_full, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_table_full, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -112,8 +112,6 @@ static void test_join_errors(void **state)
     /* not yet: stream-stream, table-table, n-way, non-key stream columns, aggregation */
     assert_int_equal(pt_plan(t, "CREATE STREAM O AS SELECT S.ID FROM S JOIN S2 WITHIN 1 SECOND "
                                 "ON S.ID = S2.ID;"), EDDY_EUNSUPPORTED);
-    assert_int_equal(pt_plan(t, "CREATE TABLE O AS SELECT T.ID FROM T JOIN T3 "
-                                "ON T.ID = T3.ID;"), EDDY_EUNSUPPORTED);
     assert_int_equal(pt_plan(t, "CREATE STREAM O AS SELECT S.ID FROM S JOIN T ON S.V = T.ID;"),
                      EDDY_ETYPE);   /* INTEGER = BIGINT */
     assert_int_equal(pt_plan(t, "CREATE TABLE O AS SELECT S.ID, COUNT(*) FROM S JOIN T "
@@ -150,6 +148,47 @@ static void test_join_repartition(void **state)
     pt_free(t);
 }
 
+static void test_table_table(void **state)
+{
+    (void)state;
+    pt_ctx *t = setup();
+    pt_topic(t, "t2", 2);
+    PT_OK(t, "CREATE TABLE T2 (ID BIGINT PRIMARY KEY, ROWKEY STRING, Z INT, FK BIGINT) WITH "
+             "(kafka_topic='t2', value_format='JSON');");
+    assert_int_equal(pt_plan(t, "CREATE TABLE O AS SELECT T2.ID FROM T2 JOIN T "
+                                "ON T2.FK = T.ID;"), EDDY_EUNSUPPORTED);   /* foreign key */
+    PT_OK(t, "CREATE TABLE O AS SELECT T.ID, W, Z FROM T JOIN T2 ON T.ID = T2.ID;");
+    const plan_query *q = t->last->query;
+    assert_int_equal(t->last->source->kind, PLAN_TABLE);
+    assert_int_equal(q->steps[1].join_type, PLAN_JOIN_INNER);
+    assert_int_equal(q->steps[1].join_key_col, 0);
+    assert_string_equal(pt_schema(t, &q->steps[3].out), "T_ID BIGINT KEY, W DOUBLE, Z INTEGER");
+    /* RIGHT: the right key is the key; the left key column stands for it */
+    PT_OK(t, "CREATE TABLE O2 AS SELECT T.ID, W, Z FROM T RIGHT JOIN T2 ON T.ID = T2.ID;");
+    q = t->last->query;
+    assert_int_equal(q->steps[1].join_type, PLAN_JOIN_RIGHT);
+    assert_int_equal(q->steps[1].join_key_col, q->steps[0].out.ncols);
+    assert_int_equal(q->steps[2].exprs[0]->u.index, q->steps[0].out.ncols);
+    /* FULL: a synthetic key, named around the sources' columns */
+    PT_OK(t, "CREATE TABLE O3 AS SELECT ROWKEY_1 AS K, W, Z FROM T FULL OUTER JOIN T2 "
+             "ON T.ID = T2.ID;");
+    q = t->last->query;
+    assert_int_equal(q->steps[1].join_type, PLAN_JOIN_FULL);
+    assert_int_equal(q->steps[1].join_key_col, q->steps[1].out.ncols - 1);
+    assert_string_equal(q->steps[1].out.cols[q->steps[1].out.ncols - 1].name, "ROWKEY_1");
+    assert_string_equal(pt_schema(t, &q->steps[3].out), "K BIGINT KEY, W DOUBLE, Z INTEGER");
+    assert_int_equal(pt_plan(t, "CREATE TABLE O4 AS SELECT T.ID, W FROM T FULL OUTER JOIN T2 "
+                                "ON T.ID = T2.ID;"), EDDY_ETYPE);
+    assert_int_equal(pt_plan(t, "CREATE TABLE O4 AS SELECT T.ID FROM T JOIN T2 "
+                                "ON T.ID = T2.Z;"), EDDY_ETYPE);
+    assert_string_equal(t->err.msg, "Invalid join condition: table-table joins require to join "
+                                    "on the primary key of the right input table. Got T.ID = "
+                                    "T2.Z.");
+    assert_int_equal(pt_plan(t, "CREATE STREAM O4 AS SELECT T.ID FROM T JOIN T2 "
+                                "ON T.ID = T2.ID;"), EDDY_ETYPE);   /* produces a TABLE */
+    pt_free(t);
+}
+
 static void test_join_explain(void **state)
 {
     (void)state;
@@ -167,6 +206,7 @@ int main(void)
         cmocka_unit_test(test_join_star_and_keys),
         cmocka_unit_test(test_join_errors),
         cmocka_unit_test(test_join_repartition),
+        cmocka_unit_test(test_table_table),
         cmocka_unit_test(test_join_explain),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
