@@ -48,7 +48,9 @@ int eng__join_setup(eng_query *q, eddy_err *err)
     sp->right_outer = js->join_type == PLAN_JOIN_RIGHT || js->join_type == PLAN_JOIN_FULL;
     sp->out_ncols = js->out.ncols;
     sp->out_key = js->join_key_col;
-    if (q->source->kind == PLAN_TABLE) {
+    sp->alt_key = js->join_type == PLAN_JOIN_RIGHT ? js->join_left_col : -1;
+    bool ss = q->source->kind == PLAN_STREAM && js->join_right->kind == PLAN_STREAM;
+    if (q->source->kind == PLAN_TABLE || ss) {
         /* table-table: the left table's rows as decoded (its own materialization is the
          * join's, not the source's) */
         const plan_schema *lr = &q->plan->steps[js->id - 1].out;
@@ -58,7 +60,11 @@ int eng__join_setup(eng_query *q, eddy_err *err)
         for (int i = 0; i < lr->ncols; i++)
             q->join_left_types[i] = lr->cols[i].type;
         sp->left_types = q->join_left_types;
-        sp->table_table = true;
+        sp->table_table = !ss;
+        sp->stream_stream = ss;
+        sp->before_ms = js->join_before_ms;
+        sp->after_ms = js->join_after_ms;
+        sp->grace_ms = js->join_grace_ms;
     }
     return 0;
 }

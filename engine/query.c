@@ -698,8 +698,10 @@ static int task_state(eng_query *q, eng_task *t, int32_t npartitions, eddy_err *
         (rc = state_store_open(t->st, "Source-Materialize", STATE_KV, 0, &t->src_store, err)))
         return rc;
     if (join &&
-        (rc = state_store_open(t->st, "Join-Right-Materialize", STATE_KV, 0, &t->join_store,
-                               err)))
+        (rc = q->join->join_right->kind == PLAN_STREAM
+                  ? state_store_open(t->st, "Join-Windows", STATE_WINDOW, 1, &t->join_store, err)
+                  : state_store_open(t->st, "Join-Right-Materialize", STATE_KV, 0,
+                                     &t->join_store, err)))
         return rc;
     if (agg) {
         bool windowed = agg->window.kind != PLAN_WINDOW_NONE;

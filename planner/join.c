@@ -118,6 +118,14 @@ static int joined_schema(pl_ctx *c, pl_join *j, const plan_schema *lrow, const p
     out->ncols = lrow->ncols + rn;
     out->cols = cols;
     j->left_ncols = lrow->ncols;
+    bool *keys = eddy_arena_calloc(c->a, sizeof *keys * (size_t)(out->ncols + 1));
+    if (!keys)
+        return pl_oom(c);
+    for (int i = 0; i < lrow->ncols; i++)
+        keys[i] = lrow->cols[i].role == PLAN_COL_KEY;
+    for (int i = 0; i < rn; i++)
+        keys[lrow->ncols + i] = rcols[i].role == PLAN_COL_KEY;
+    j->side_key = keys;
     return 0;
 }
 
@@ -142,6 +150,12 @@ static int expr_side(const fn_expr *e, int left_ncols)
     bool l = false, r = false;
     sides_of(e, left_ncols, &l, &r);
     return l == r ? -1 : l ? 0 : 1;
+}
+
+static int64_t dur_ms(const parser_duration *d)
+{
+    static const int64_t mult[] = {1, 1000, 60000, 3600000, 86400000};
+    return d->value * mult[d->unit];
 }
 
 static bool has_column(const plan_source *s, const char *name)
@@ -186,9 +200,16 @@ int pl__join_step(pl_ctx *c, const parser_query *q, const plan_source *left, pla
                          "Invalid join order: table-stream joins are not supported; only "
                          "stream-table joins. Got %s %s %s.", j->prefix[0], join_words(jn->type),
                          j->prefix[1]);
-    if (left->kind == PLAN_STREAM && right->kind == PLAN_STREAM)
+    bool ss = left->kind == PLAN_STREAM && right->kind == PLAN_STREAM;
+    if (ss && !jn->has_within)
+        return pl_err_at(c, jn->pos, EDDY_ETYPE,
+                         "Stream-Stream joins must have a WITHIN clause specified. None was "
+                         "provided. To learn about how to specify a WITHIN clause with a "
+                         "stream-stream join, please visit: https://docs.confluent.io/current/"
+                         "ksql/docs/syntax-reference.html#create-stream-as-select");
+    if (ss && jn->has_grace && jn->type != PARSER_JOIN_INNER)
         return pl_err_at(c, jn->pos, EDDY_EUNSUPPORTED,
-                         "Stream-stream joins are not supported yet");
+                         "Outer stream-stream joins with GRACE PERIOD are not supported yet");
     bool tt = left->kind == PLAN_TABLE;
     j->synthetic = -1;
     if (tt && jn->has_within)
@@ -196,7 +217,7 @@ int pl__join_step(pl_ctx *c, const parser_query *q, const plan_source *left, pla
                          "A window definition was provided for a Table-Table join. These joins "
                          "are not windowed. Please drop the window definition (i.e. the WITHIN "
                          "clause) and try to execute your join again.");
-    if (tt)
+    if (tt || ss)
         ;
     else if (jn->type == PARSER_JOIN_FULL)
         return pl_err_at(c, jn->pos, EDDY_ETYPE,
@@ -206,7 +227,7 @@ int pl__join_step(pl_ctx *c, const parser_query *q, const plan_source *left, pla
         return pl_err_at(c, jn->pos, EDDY_ETYPE,
                          "Invalid join type: right join not supported for stream-table join. "
                          "Got %s %s %s.", j->prefix[0], join_words(jn->type), j->prefix[1]);
-    if (jn->has_within)
+    if (!ss && jn->has_within)
         return pl_err_at(c, jn->pos, EDDY_ETYPE,
                          "A window definition was provided for a Stream-Table join. These joins "
                          "are not windowed. Please drop the window definition (i.e. the WITHIN "
@@ -219,7 +240,7 @@ int pl__join_step(pl_ctx *c, const parser_query *q, const plan_source *left, pla
                          "Joins of windowed sources are not supported yet");
     if (strcmp(j->prefix[0], j->prefix[1]) == 0 || strcmp(left->topic, right->topic) == 0)
         return pl_err_at(c, jn->pos, EDDY_EUNSUPPORTED,
-                         "Joining a source with itself under the same name is not supported");
+                         "Self-joins (both sides over one topic) are not supported yet");
     int rc = kafka_value_check(c, q, left, right, j);
     if (rc)
         return rc;
@@ -277,6 +298,10 @@ int pl__join_step(pl_ctx *c, const parser_query *q, const plan_source *left, pla
                          "Invalid join condition: table-table joins require to join on the "
                          "primary key of the right input table. Got %s = %s.",
                          pl_ast_str(c, on->binary.left), pl_ast_str(c, on->binary.right));
+    if (ss && (rast->kind != PARSER_EXPR_COLUMN || ri < 0 || ri >= right->schema.ncols ||
+               right->schema.cols[ri].role != PLAN_COL_KEY || rkeys != 1))
+        return pl_err_at(c, on->pos, EDDY_EUNSUPPORTED,
+                         "Repartitioning the right stream of a join is not supported yet");
     if (rast->kind != PARSER_EXPR_COLUMN || ri < 0 || ri >= right->schema.ncols ||
         right->schema.cols[ri].role != PLAN_COL_KEY || rkeys != 1)
         return pl_err_at(c, on->pos, EDDY_ETYPE,
@@ -374,6 +399,12 @@ int pl__join_step(pl_ctx *c, const parser_query *q, const plan_source *left, pla
         return rc;
     j->right_key = j->left_ncols + ri;
     s->join_key_col = left_col;
+    s->join_before_ms = s->join_after_ms = s->join_grace_ms = -1;
+    if (ss) {
+        s->join_before_ms = dur_ms(&jn->before);
+        s->join_after_ms = dur_ms(&jn->after);
+        s->join_grace_ms = jn->has_grace ? dur_ms(&jn->grace) : -1;
+    }
     if (!on_key && !lcol) {
         s->out.cols[j->right_key].role = PLAN_COL_KEY;
         s->join_key_col = j->right_key;

@@ -75,6 +75,7 @@ typedef struct pl_join {
     int right_key;               /* the join column that is not the KEY but may stand for it
                                     in the projection, or -1 */
     int synthetic;               /* a synthetic key column (ROWKEY), or -1 */
+    const bool *side_key;        /* per joined column: a key column of its side's row */
     const char *key_texts;       /* "S.ID or T.ID", for the key-missing message */
     const char *first_key_text;
 } pl_join;

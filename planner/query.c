@@ -429,14 +429,25 @@ static int join_expand_star(qstate *st, const parser_select_item *it)
             return pl_err_at(c, it->pos, EDDY_ENOTFOUND,
                              "'%s' is not a valid stream/table name or alias.", it->qualifier);
     }
-    for (int i = 0; i < in->ncols; i++) {
-        int s = i < j->left_ncols ? 0 : 1;
-        if (in->cols[i].role == PLAN_COL_PSEUDO || (side >= 0 && s != side))
+    /* each side: its value (and header) columns, then its key columns, as ksqlDB's join
+     * schema; a synthetic key only for an unqualified `*` */
+    for (int pass = 0; pass < 4; pass++) {
+        int s = pass / 2;
+        bool keys = pass % 2;
+        if (side >= 0 && s != side)
             continue;
-        fn_expr *e = col_ref(c, in, i, it->pos);
-        int key = in->cols[i].role == PLAN_COL_KEY ? 0 : i == j->right_key ? -2 : -1;
-        if (!e || add_item(st, in->cols[i].name, e, key, false, it->pos))
-            return c->err->code;
+        int from = s ? j->left_ncols : 0, to = s ? in->ncols : j->left_ncols;
+        for (int i = from; i < to; i++) {
+            if (in->cols[i].role == PLAN_COL_PSEUDO || (i == j->synthetic && side >= 0))
+                continue;
+            bool is_key = j->side_key[i] || i == j->synthetic;
+            if (is_key != keys)
+                continue;
+            fn_expr *e = col_ref(c, in, i, it->pos);
+            int key = in->cols[i].role == PLAN_COL_KEY ? 0 : i == j->right_key ? -2 : -1;
+            if (!e || add_item(st, in->cols[i].name, e, key, false, it->pos))
+                return c->err->code;
+        }
     }
     return 0;
 }

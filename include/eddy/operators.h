@@ -253,6 +253,17 @@ typedef struct op_join_spec {
     bool right_outer;
     const eddy_type *const *left_types;
     int out_ncols, out_key;
+    int alt_key;             /* another output column that receives the join key (the left
+                                join column of a RIGHT join), or -1 */
+    /* A stream-stream join (Kafka Streams' KStream-KStream join): both ports take stream
+     * records, kept in 'store' (a WINDOW store) by key and timestamp for before + after +
+     * grace (grace -1: 24 hours); a left record at t meets the right records of its key
+     * in [t - before_ms, t + after_ms], a right record at t the left ones in
+     * [t - after_ms, t + before_ms]: one joined row per match, rowtime the later of the two.
+     * Without a match, an outer side's record ('left_outer' / 'right_outer') is emitted at
+     * once with the other side NULL. Null keys and null values are dropped. */
+    bool stream_stream;
+    int64_t before_ms, after_ms, grace_ms;
 } op_join_spec;
 
 int op_join_create(op_ctx *ctx, const op_join_spec *spec, state_store *store, op **out,

@@ -143,7 +143,12 @@ typedef enum plan_step_kind {
      * table changes as Kafka Streams' KTable-KTable joins (a delete becomes a tombstone when
      * the join had a row for the key). The KEY column of the output ('join_key_col') always
      * holds the join key: the left key column (INNER, LEFT), the right one (RIGHT), or a
-     * synthetic ROWKEY column after the right row's (FULL). */
+     * synthetic ROWKEY column after the right row's (FULL).
+     * Stream-stream joins (both sides streams, WITHIN): each side's records are kept for
+     * the window; a left record at t meets the right records of its key in [t - before,
+     * t + after] (a right record at t the left ones in [t - after, t + before]), one joined
+     * row per match with the later timestamp; an outer side's record without a match is
+     * emitted at once with the other side NULL (ksqlDB without GRACE PERIOD). */
 } plan_step_kind;
 
 typedef enum plan_join_type {
@@ -189,6 +194,8 @@ typedef struct plan_step {
     fn_expr *join_right_timestamp;   /* over join_right_row; NULL = the record timestamp */
     int join_left_col;               /* index in the input row of the left join column */
     int join_key_col;                /* the KEY column of the output */
+    /* stream-stream joins: WITHIN (before, after) and GRACE PERIOD (-1: not given) */
+    int64_t join_before_ms, join_after_ms, join_grace_ms;
 } plan_step;
 
 typedef struct plan_sink {

@@ -7,6 +7,8 @@
  * (rebuilt from the changelog after a commit). Table-table joins (both ports table changes):
  * INNER, LEFT and FULL changes with their old rows, tombstones for deletes, the rowtime the
  * later of the two rows, the join key in the key column also for right-only rows.
+ * Stream-stream joins over a window store: matches within (before, after) in both
+ * directions, outer sides emitted at once without a match.
  *
  * Left (stream) rows: 0: ID BIGINT, 1: V STRING. Right (table) rows: 0: ID BIGINT,
  * 1: NAME STRING, 2: ROWTIME BIGINT.
@@ -56,7 +58,8 @@ static void open_join(jfx *j, bool left_outer)
     j->rtypes[1] = EDDY_TYPE_STRING;
     j->rtypes[2] = EDDY_TYPE_BIGINT;
     j->spec = (op_join_spec){.left_ncols = 2, .left_key = 0, .right_ncols = 3, .right_key = 0,
-                             .right_types = j->rtypes, .left_outer = left_outer};
+                             .right_types = j->rtypes, .left_outer = left_outer,
+                             .alt_key = -1};
     eddy_err err;
     eddy_err_clear(&err);
     EXPECT_OK(op_join_create(&j->ctx, &j->spec, j->f->s[0], &j->join, &err), &err);
@@ -296,6 +299,78 @@ static void test_table_full(void **state)
     expect_change(j, 3, 5, NULL, NULL, true, true, 4);
 }
 
+/* ---- stream-stream: left rows 0: ID, 1: V; right rows 0: ID, 1: NAME, 2: ROWTIME -------- */
+
+static void open_ss(jfx *j, bool left_outer, bool right_outer, int64_t before, int64_t after)
+{
+    open_tt(j, left_outer, right_outer);
+    j->spec.table_table = false;
+    j->spec.stream_stream = true;
+    j->spec.before_ms = before;
+    j->spec.after_ms = after;
+    j->spec.grace_ms = 0;
+    j->spec.alt_key = -1;
+    op_close(j->join);
+    eddy_err err;
+    eddy_err_clear(&err);
+    EXPECT_OK(op_join_create(&j->ctx, &j->spec, j->f->s[0], &j->join, &err), &err);
+    j->join->next = &j->coll.base;
+}
+
+static void open_window_store(jfx *j)
+{
+    /* reopen the task with a window store instead of the KV one */
+    op_close(j->join);
+    j->join = NULL;
+    fx_close_task(j->f);
+    static const char *const names[] = {"Join-Windows"};
+    static const state_store_kind kinds[] = {STATE_WINDOW};
+    fx_open_task(j->f, 1, names, kinds);
+}
+
+static void test_stream_inner_window(void **state)
+{
+    jfx *j = *state;
+    open_ss(j, false, false, 1000, 2000);
+    open_window_store(j);
+    eddy_err err;
+    eddy_err_clear(&err);
+    EXPECT_OK(op_join_create(&j->ctx, &j->spec, j->f->s[0], &j->join, &err), &err);
+    j->join->next = &j->coll.base;
+    stream(j, false, 1, "a", 10000);          /* left at 10 s: right in [9 s, 12 s] */
+    table(j, 1, "early", 8999);               /* left in [7 s, 9.999 s]: none */
+    table(j, 1, "x", 12000);                  /* left in [10 s, 13 s]: a */
+    table(j, 1, "y", 9000);                   /* left in [7 s, 10 s]: a */
+    stream(j, false, 1, "b", 11000);          /* right in [10 s, 13 s]: x */
+    stream(j, false, 2, "c", 11000);          /* other key */
+    stream(j, false, 1, NULL, 11000);         /* null value */
+    assert_int_equal(j->coll.nrows, 3);
+    expect(j, 0, "a", "x", 12000);
+    expect(j, 1, "a", "y", 10000);
+    expect(j, 2, "b", "x", 12000);
+}
+
+static void test_stream_outer(void **state)
+{
+    jfx *j = *state;
+    open_ss(j, true, true, 1000, 1000);
+    open_window_store(j);
+    eddy_err err;
+    eddy_err_clear(&err);
+    EXPECT_OK(op_join_create(&j->ctx, &j->spec, j->f->s[0], &j->join, &err), &err);
+    j->join->next = &j->coll.base;
+    stream(j, false, 1, "a", 5000);           /* no right yet: (a, NULL) */
+    table(j, 2, "z", 5000);                   /* no left: (NULL, z), key 2 */
+    table(j, 1, "x", 5500);                   /* matches a */
+    assert_int_equal(j->coll.nrows, 3);
+    expect(j, 0, "a", NULL, 5000);
+    const op_row *r = &j->coll.rows[1];
+    assert_true(r->cols[1].null);
+    assert_int_equal(r->cols[0].u.i64, 2);    /* the join key */
+    assert_memory_equal(r->cols[3].u.str, "z", 1);
+    expect(j, 2, "a", "x", 5500);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -305,6 +380,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_table_inner, setup, teardown),
         cmocka_unit_test_setup_teardown(test_table_left_right_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_table_full, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stream_inner_window, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stream_outer, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

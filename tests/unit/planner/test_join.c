@@ -55,8 +55,8 @@ static void test_join_star_and_keys(void **state)
     pt_ctx *t = setup();
     PT_OK(t, "CREATE STREAM O AS SELECT * FROM S JOIN T ON S.ID = T.ID;");
     assert_string_equal(pt_schema(t, &t->last->query->steps[3].out),
-                        "S_ID BIGINT KEY, S_NAME STRING, S_V INTEGER, S_V2 BIGINT, T_ID BIGINT, "
-                        "T_NAME STRING, T_W DOUBLE");
+                        "S_ID BIGINT KEY, S_NAME STRING, S_V INTEGER, S_V2 BIGINT, "
+                        "T_NAME STRING, T_W DOUBLE, T_ID BIGINT");   /* each side: keys last */
     PT_OK(t, "CREATE STREAM O2 AS SELECT T.* FROM S JOIN T ON S.ID = T.ID;");
     assert_string_equal(pt_schema(t, &t->last->query->steps[3].out),
                         "T_ID BIGINT KEY, T_NAME STRING, T_W DOUBLE");
@@ -109,9 +109,7 @@ static void test_join_errors(void **state)
     assert_string_equal(t->err.msg, "JOIN ON column 'T.NOPE' cannot be resolved.");
     assert_int_equal(pt_plan(t, "CREATE STREAM O AS SELECT S.ID FROM S JOIN NOPE "
                                 "ON S.ID = NOPE.ID;"), EDDY_ENOTFOUND);
-    /* not yet: stream-stream, table-table, n-way, non-key stream columns, aggregation */
-    assert_int_equal(pt_plan(t, "CREATE STREAM O AS SELECT S.ID FROM S JOIN S2 WITHIN 1 SECOND "
-                                "ON S.ID = S2.ID;"), EDDY_EUNSUPPORTED);
+    /* not yet: n-way, foreign keys, aggregation */
     assert_int_equal(pt_plan(t, "CREATE STREAM O AS SELECT S.ID FROM S JOIN T ON S.V = T.ID;"),
                      EDDY_ETYPE);   /* INTEGER = BIGINT */
     assert_int_equal(pt_plan(t, "CREATE TABLE O AS SELECT S.ID, COUNT(*) FROM S JOIN T "
@@ -136,8 +134,8 @@ static void test_join_repartition(void **state)
     assert_int_equal(q->steps[2].kind, PLAN_STEP_JOIN);
     assert_int_equal(q->steps[2].join_left_col, 0);
     assert_string_equal(pt_schema(t, &q->steps[4].out),
-                        "S_V2 BIGINT KEY, S_ID BIGINT, S_NAME STRING, S_V INTEGER, T3_ID BIGINT, "
-                        "T3_X STRING");
+                        "S_V2 BIGINT KEY, S_ID BIGINT, S_NAME STRING, S_V INTEGER, T3_X STRING, "
+                        "T3_ID BIGINT");
     /* an expression: a hidden key; the table's key column names the result's key */
     PT_OK(t, "CREATE STREAM O2 AS SELECT * FROM S JOIN T3 ON CAST(S.V AS BIGINT) = T3.ID;");
     q = t->last->query;
@@ -189,6 +187,37 @@ static void test_table_table(void **state)
     pt_free(t);
 }
 
+static void test_stream_stream(void **state)
+{
+    (void)state;
+    pt_ctx *t = setup();
+    PT_OK(t, "CREATE STREAM O AS SELECT S.ID, V, Y FROM S JOIN S2 WITHIN (1 SECOND, 2 MINUTES) "
+             "GRACE PERIOD 3 SECONDS ON S.ID = S2.ID;");
+    const plan_step *j = &t->last->query->steps[1];
+    assert_int_equal(j->kind, PLAN_STEP_JOIN);
+    assert_int_equal(j->join_before_ms, 1000);
+    assert_int_equal(j->join_after_ms, 120000);
+    assert_int_equal(j->join_grace_ms, 3000);
+    assert_int_equal(t->last->source->kind, PLAN_STREAM);
+    PT_OK(t, "CREATE STREAM O2 AS SELECT S2.ID, V, Y FROM S RIGHT JOIN S2 WITHIN 1 SECOND "
+             "ON S.ID = S2.ID;");
+    j = &t->last->query->steps[1];
+    assert_int_equal(j->join_type, PLAN_JOIN_RIGHT);
+    assert_int_equal(j->join_grace_ms, -1);
+    assert_int_equal(j->join_key_col, t->last->query->steps[0].out.ncols);
+    assert_int_equal(pt_plan(t, "CREATE STREAM O3 AS SELECT S.ID FROM S JOIN S2 "
+                                "ON S.ID = S2.ID;"), EDDY_ETYPE);
+    assert_non_null(strstr(t->err.msg, "Stream-Stream joins must have a WITHIN clause"));
+    assert_int_equal(pt_plan(t, "CREATE STREAM O3 AS SELECT S.ID FROM S LEFT JOIN S2 WITHIN 1 "
+                                "SECOND GRACE PERIOD 1 SECOND ON S.ID = S2.ID;"),
+                     EDDY_EUNSUPPORTED);
+    assert_int_equal(pt_plan(t, "CREATE STREAM O3 AS SELECT S.ID FROM S JOIN S2 WITHIN 1 "
+                                "SECOND ON S.ID = S2.Y;"), EDDY_EUNSUPPORTED);
+    assert_int_equal(pt_plan(t, "CREATE STREAM O3 AS SELECT S.ID FROM S JOIN T WITHIN 1 "
+                                "SECOND ON S.ID = T.ID;"), EDDY_ETYPE);   /* stream-table */
+    pt_free(t);
+}
+
 static void test_join_explain(void **state)
 {
     (void)state;
@@ -207,6 +236,7 @@ int main(void)
         cmocka_unit_test(test_join_errors),
         cmocka_unit_test(test_join_repartition),
         cmocka_unit_test(test_table_table),
+        cmocka_unit_test(test_stream_stream),
         cmocka_unit_test(test_join_explain),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
