@@ -382,18 +382,34 @@ static int flatmap_step(qstate *st, pl_tfn **tfns, int *ntfns)
  * SELECT list
  * ------------------------------------------------------------------------------------------- */
 
+/* In a join, do column references 'a' and 'b' (equal but for qualifiers) name different
+ * columns of the joined row? */
+static bool join_other_side(qstate *st, const parser_expr *a, const parser_expr *b)
+{
+    if (!st->join || a->kind != PARSER_EXPR_COLUMN || b->kind != PARSER_EXPR_COLUMN)
+        return false;
+    const plan_schema *jo = NULL;
+    for (int i = 0; i < st->nsteps; i++)
+        if (st->steps[i].kind == PLAN_STEP_JOIN)
+            jo = &st->steps[i].out;
+    if (!jo)
+        return false;
+    return pl__join_find(st->join, jo, a->col.qualifier, a->col.name) !=
+           pl__join_find(st->join, jo, b->col.qualifier, b->col.name);
+}
+
 /* Which key of the sink does the item provide? */
 static int item_key(qstate *st, pl_scope *sc, const parser_expr *ast)
 {
     if (st->rekeyed) {
         for (int j = 0; j < st->npart; j++)
-            if (pl_ast_equal(ast, st->part[j]))
+            if (pl_ast_equal(ast, st->part[j]) && !join_other_side(st, ast, st->part[j]))
                 return j;
     }
     if (ast->kind != PARSER_EXPR_COLUMN)
         return -1;
     int idx = pl_scope_find(sc, ast->col.qualifier, ast->col.name);
-    if (st->join && idx >= 0 && idx == st->join->right_key)
+    if (st->join && !st->rekeyed && idx >= 0 && idx == st->join->right_key)
         return -2;  /* the right join column: the key when the left one is not selected */
     if (idx < 0 || st->in->cols[idx].role != PLAN_COL_KEY)
         return -1;
@@ -838,10 +854,9 @@ static int sink_step(qstate *st, const plan_schema *proj, const pl_with *w, fn_e
 
 static int unsupported_parts(pl_ctx *c, const parser_query *q)
 {
-    if (q->njoins && (pl__query_aggregates(q) || q->has_partition_by))
+    if (q->njoins && pl__query_aggregates(q))
         return pl_err_at(c, q->joins[0].pos, EDDY_EUNSUPPORTED,
-                         "JOIN with %s is not supported yet",
-                         q->has_partition_by ? "PARTITION BY" : "aggregation");
+                         "JOIN with aggregation is not supported yet");
     if (pl__query_aggregates(q))
         return 0;   /* aggregate.c checks the rest */
     if (q->window)

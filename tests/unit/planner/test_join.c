@@ -205,6 +205,14 @@ static void test_stream_stream(void **state)
     assert_int_equal(j->join_type, PLAN_JOIN_RIGHT);
     assert_int_equal(j->join_grace_ms, -1);
     assert_int_equal(j->join_key_col, t->last->query->steps[0].out.ncols);
+    /* PARTITION BY after a join: the other side's join column is a value again */
+    PT_OK(t, "CREATE STREAM O4 AS SELECT S.V AS K, S.ID, S2.ID FROM S JOIN S2 WITHIN 1 SECOND "
+             "ON S.ID = S2.ID PARTITION BY S.V;");
+    const plan_query *pq = t->last->query;
+    assert_int_equal(pq->steps[2].kind, PLAN_STEP_REKEY);
+    assert_false(pq->steps[2].repartition);
+    assert_string_equal(pt_schema(t, &pq->steps[pq->nsteps - 1].out),
+                        "K INTEGER KEY, S_ID BIGINT, S2_ID BIGINT");
     assert_int_equal(pt_plan(t, "CREATE STREAM O3 AS SELECT S.ID FROM S JOIN S2 "
                                 "ON S.ID = S2.ID;"), EDDY_ETYPE);
     assert_non_null(strstr(t->err.msg, "Stream-Stream joins must have a WITHIN clause"));
