@@ -134,6 +134,10 @@ static int group_by_process(op *self, int port, const op_batch *in, eddy_err *er
             k += (size_t)rc;
             continue;
         }
+        /* A stream record without a value (a tombstone) is dropped before its key is
+         * computed, as ksqlDB's StreamGroupBy filters null values ahead of groupBy. */
+        if (in->rows[i].value_null)
+            continue;
         fc.row = in->rows[i].cols;
         bool null_key = false;
         for (int c = 0; c < g->nexprs; c++) {
