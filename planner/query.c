@@ -522,7 +522,10 @@ static int select_items(qstate *st, const pl_tfn *tfns, int ntfns, int *nslots)
     return 0;
 }
 
-/* The key rules of a persistent query: every key once. */
+/* The key rules of a persistent query: every key once (checked first), at least one value
+ * column (ksqlDB's FinalProjectNode and LogicalPlanner.buildAggregateSchema: "The projection
+ * contains no value columns."), then every key present (validateKeyPresent, which ksqlDB
+ * runs once the plan is built). */
 static int check_keys(qstate *st, const char *sink_name)
 {
     pl_ctx *c = st->c;
@@ -534,21 +537,28 @@ static int check_keys(qstate *st, const char *sink_name)
         for (int i = 0; i < st->nitems; i++) {
             if (st->items[i].key != k)
                 continue;
-            if (first >= 0 && st->agg) {
-                eddy_buf_free(&names);
+            if (first >= 0 && st->agg)
                 return pl_err_at(c, st->items[i].pos, EDDY_ETYPE,
                                  "The projection contains a key column more than once: `%s` and "
                                  "`%s`.", st->items[first].name, st->items[i].name);
-            }
-            if (first >= 0) {
-                eddy_buf_free(&names);
+            if (first >= 0)
                 return pl_err_at(c, st->items[i].pos, EDDY_ETYPE,
                                  "The projection contains a key column (`%s`) more than once, "
                                  "aliased as: %s and %s.", st->key_names[k],
                                  st->items[first].name, st->items[i].name);
-            }
             first = i;
         }
+    }
+    int nvalues = 0;
+    for (int i = 0; i < st->nitems; i++)
+        nvalues += st->items[i].key < 0;
+    if (nvalues == 0)
+        return pl_err_at(c, st->q->pos, EDDY_ETYPE, "The projection contains no value columns.");
+    for (int k = 0; k < st->nkeys; k++) {
+        int first = -1;
+        for (int i = 0; i < st->nitems && first < 0; i++)
+            if (st->items[i].key == k)
+                first = i;
         if (first < 0) {
             if (eddy_buf_printf(&names, "%s%s", missing ? ", " : "",
                                 st->rekeyed ? st->part_names[k] : st->key_names[k])) {
