@@ -61,9 +61,8 @@ typedef struct qstate {
     const plan_source *src;
     plan_step steps[8];
     int nsteps;
-    /* KSQL_COL_<n> generator */
-    int next_alias;
     const plan_schema *source_schema;
+    int nsynth;                 /* trailing KSQL_SYNTH_<i> columns of the FLATMAP output */
     /* PARTITION BY */
     bool rekeyed;
     int npart;
@@ -96,21 +95,96 @@ static const plan_schema *last_out(qstate *st)
     return &st->steps[st->nsteps - 1].out;
 }
 
-static bool alias_index_used(const plan_schema *s, int n)
+/* ---------------------------------------------------------------------------------------------
+ * Generated column names (ksqlDB's ColumnNames.columnAliasGenerator)
+ *
+ * A name splits into a prefix and a number: "NAME_<digits>" is (NAME, digits), any other name
+ * is (name, 0). Each prefix has a counter starting at 0 that skips the numbers the schema's
+ * columns already use with that prefix. An expression gets KSQL_COL_<n>; a struct
+ * dereference gets the prefix of its field name, unsuffixed for 0 and PREFIX_<n> otherwise
+ * (so `A->B` next to a column B is B_1). One generator serves a whole SELECT list.
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct alias_gen {
+    pl_ctx *c;
+    const plan_schema *used;    /* names already taken */
+    struct alias_prefix {
+        const char *prefix;
+        size_t len;
+        int next;
+        struct alias_prefix *link;
+    } *prefixes;
+} alias_gen;
+
+/* Split 'name' as ksqlDB's NUMBERED_COLUMN_PATTERN: the prefix length and the number (0
+ * without a suffix; -1 for a suffix too large for an int, which matches nothing). */
+static size_t name_split(const char *name, int *num)
 {
-    char buf[32];
-    snprintf(buf, sizeof buf, "KSQL_COL_%d", n);
-    for (int i = 0; i < s->ncols; i++)
-        if (strcmp(s->cols[i].name, buf) == 0)
+    size_t n = strlen(name), d = n;
+    while (d > 0 && name[d - 1] >= '0' && name[d - 1] <= '9')
+        d--;
+    *num = 0;
+    if (d == n || d == 0 || name[d - 1] != '_')
+        return n;
+    long long v = 0;
+    for (size_t i = d; i < n && v <= INT32_MAX; i++)
+        v = v * 10 + (name[i] - '0');
+    *num = v <= INT32_MAX ? (int)v : -1;
+    return d - 1;
+}
+
+static bool alias_used(const alias_gen *g, const char *prefix, size_t len, int idx)
+{
+    for (int i = 0; i < g->used->ncols; i++) {
+        int num;
+        size_t l = name_split(g->used->cols[i].name, &num);
+        if (l == len && num == idx && strncmp(g->used->cols[i].name, prefix, len) == 0)
             return true;
+    }
     return false;
 }
 
-static const char *next_alias(qstate *st, int *counter)
+static void alias_gen_init(alias_gen *g, pl_ctx *c, const plan_schema *used)
 {
-    while (alias_index_used(st->source_schema, *counter))
-        (*counter)++;
-    return pl_printf(st->c, "KSQL_COL_%d", (*counter)++);
+    g->c = c;
+    g->used = used;
+    g->prefixes = NULL;
+}
+
+static const char *alias_next(alias_gen *g, const char *prefix, size_t len)
+{
+    struct alias_prefix *p = g->prefixes;
+    while (p && !(p->len == len && strncmp(p->prefix, prefix, len) == 0))
+        p = p->link;
+    if (!p) {
+        if (!(p = eddy_arena_calloc(g->c->a, sizeof *p))) {
+            pl_oom(g->c);
+            return NULL;
+        }
+        p->prefix = prefix;
+        p->len = len;
+        p->link = g->prefixes;
+        g->prefixes = p;
+    }
+    int idx;
+    do
+        idx = p->next++;
+    while (alias_used(g, prefix, len, idx));
+    bool ksql_col = len == 8 && strncmp(prefix, "KSQL_COL", 8) == 0;
+    if (idx == 0 && !ksql_col)
+        return pl_printf(g->c, "%.*s", (int)len, prefix);
+    return pl_printf(g->c, "%.*s_%d", (int)len, prefix, idx);
+}
+
+/* The name ksqlDB gives an unaliased expression that is not a column reference. */
+static const char *alias_for(alias_gen *g, const parser_expr *e)
+{
+    if (e->kind == PARSER_EXPR_DEREF) {
+        int num;
+        size_t len = name_split(e->deref.field, &num);
+        return alias_next(g, e->deref.field, len);
+    }
+    return alias_next(g, "KSQL_COL", 8);
 }
 
 static void scope_init(qstate *st, pl_scope *s, const plan_schema *schema, const char *clause,
@@ -247,7 +321,10 @@ static int rekey_step(qstate *st)
         return pl_oom(c);
     pl_scope sc;
     scope_init(st, &sc, in, "PARTITION BY", &s->nvars);
-    int gen = 0;
+    /* ksqlDB's PartitionByParamsFactory: a column keeps its name (a pseudo column too), any
+     * other expression is named against the source's processing schema */
+    alias_gen gen;
+    alias_gen_init(&gen, c, st->source_schema);
     for (int i = 0; i < nk; i++) {
         const parser_expr *pe = pb->items[i];
         if (pl_ast_find_calls(pe, pl_is_aggregate_name, NULL, 0))
@@ -258,10 +335,10 @@ static int rekey_step(qstate *st)
         if (rc)
             return rc;
         const char *name;
-        if (pe->kind == PARSER_EXPR_COLUMN && !pl_is_reserved_column(pe->col.name))
-            name = pe->col.name;
+        if (pe->kind == PARSER_EXPR_COLUMN && e->kind == FN_COLUMN)
+            name = in->cols[e->u.index].name;
         else
-            name = next_alias(st, &gen);
+            name = alias_for(&gen, pe);
         if (!name)
             return c->err->code;
         if (contains_map(e->type)) {
@@ -362,6 +439,7 @@ static int flatmap_step(qstate *st, pl_tfn **tfns, int *ntfns)
         (*tfns)[i].col = in->ncols + i;
     }
     s->ntfns = n;
+    st->nsynth = n;
     s->out.ncols = in->ncols + n;
     s->out.cols = cols;
     return 0;
@@ -432,7 +510,8 @@ static int expand_star(qstate *st, const parser_select_item *it)
             return c->err->code;
     }
     if (!st->rekeyed) {
-        for (int i = 0; i < in->ncols; i++) {
+        /* not the table functions' results (KSQL_SYNTH_<i>): they are not source columns */
+        for (int i = 0; i < in->ncols - st->nsynth; i++) {
             plan_col_role r = in->cols[i].role;
             if (r == PLAN_COL_KEY || r == PLAN_COL_PSEUDO)
                 continue;
@@ -471,7 +550,9 @@ static int select_items(qstate *st, const pl_tfn *tfns, int ntfns, int *nslots)
     }
     sc.tfns = tfns;
     sc.ntfns = ntfns;
-    int gen = 0;
+    /* ksqlDB's AstSanitizer: one generator over the source's declared columns */
+    alias_gen gen;
+    alias_gen_init(&gen, c, &st->src->schema);
     int rc;
     for (size_t i = 0; i < q->nitems; i++) {
         const parser_select_item *it = &q->items[i];
@@ -502,10 +583,8 @@ static int select_items(qstate *st, const pl_tfn *tfns, int ntfns, int *nslots)
         const char *name = it->alias;
         if (!name && it->expr->kind == PARSER_EXPR_COLUMN)
             name = it->expr->col.name;
-        else if (!name && it->expr->kind == PARSER_EXPR_DEREF)
-            name = it->expr->deref.field;
-        else if (!name)
-            name = next_alias(st, &gen);
+        else if (!name && !(name = alias_for(&gen, it->expr)))
+            return c->err->code;
         int key = item_key(st, &sc, it->expr);
         if ((rc = add_item(st, name, e, key, it->alias != NULL, it->pos)))
             return rc;
