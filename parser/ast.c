@@ -830,6 +830,15 @@ parser_query *ast_query_clauses(parser_state *st, parser_query *q, parser_window
 {
     q->window = w;
     q->where = where;
+    /* ksqlDB's GroupBy and PartitionBy nodes reject an empty list as they are built */
+    if (group_by && group_by->n == 0) {
+        parser__raw_error_at(st, q->pos, "GROUP BY requires at least one expression");
+        return NULL;
+    }
+    if (partition_by && partition_by->n == 0) {
+        parser__raw_error_at(st, q->pos, "PARTITION BY requires at least one expression");
+        return NULL;
+    }
     if (group_by) {
         q->has_group_by = true;
         if (to_expr_list(st, group_by, &q->group_by) != 0)

@@ -161,10 +161,93 @@ static int magic_timestamp(pl_ctx *c, const pl_scope *s, const fn_expr *col, fn_
  * Coercion
  * ------------------------------------------------------------------------------------------- */
 
+/* CoercionUtil's message names the target's base type ("DECIMAL", not "DECIMAL(4, 2)"). */
 static int invalid_syntax(pl_ctx *c, const fn_expr *lit, const eddy_type *target)
 {
     return pl_err_at(c, lit->pos, EDDY_ETYPE, "invalid input syntax for type %s: \"%.*s\".",
-                     pl_type_str(c, target), (int)lit->u.literal.n, lit->u.literal.u.str);
+                     eddy_type_kind_name(target->kind), (int)lit->u.literal.n,
+                     lit->u.literal.u.str);
+}
+
+/* SqlBooleans.parseBooleanExact: a non-empty prefix of "true"/"yes" or of "false"/"no",
+ * ignoring case (after a Java trim). */
+static bool is_exact_boolean(const char *s, size_t n)
+{
+    s = eddy_java_trim(s, &n);
+    if (n == 0)
+        return false;
+    return (n <= 4 && strncasecmp(s, "true", n) == 0) ||
+           (n <= 3 && strncasecmp(s, "yes", n) == 0) ||
+           (n <= 5 && strncasecmp(s, "false", n) == 0) ||
+           (n <= 2 && strncasecmp(s, "no", n) == 0);
+}
+
+/* CoercionUtil.getStringNumericType: the type of a number written in a string: INTEGER or
+ * BIGINT for a whole number strictly inside their range (no '.', no exponent), else the
+ * DECIMAL of its digits (DecimalUtil.fromValue). Returns -1 when it is not a number. */
+static int string_numeric_type(pl_ctx *c, const char *str, size_t len, const eddy_type **out)
+{
+    size_t n = len;
+    const char *p = eddy_java_trim(str, &n);
+    eddy_decimal d;
+    eddy_err e;
+    eddy_err_clear(&e);
+    if (eddy_decimal_parse(p, n, &d, &e))
+        return -1;
+    bool dp = memchr(str, '.', len) || memchr(str, 'e', len) || memchr(str, 'E', len);
+    if (!dp && d.scale == 0) {
+        if (d.unscaled > INT32_MIN && d.unscaled < INT32_MAX) {
+            *out = EDDY_TYPE_INT;
+            return 0;
+        }
+        if (d.unscaled > INT64_MIN && d.unscaled < INT64_MAX) {
+            *out = EDDY_TYPE_BIGINT;
+            return 0;
+        }
+    }
+    __int128 u = d.unscaled < 0 ? -d.unscaled : d.unscaled;
+    __int128 one = 1;
+    for (int i = 0; i < d.scale; i++)
+        one *= 10;
+    int precision;
+    if (u < one) {
+        precision = d.scale + 1;
+    } else {
+        precision = 0;
+        for (; u > 0; u /= 10)
+            precision++;
+    }
+    if (eddy_type_decimal(c->a, precision, d.scale, out, &e))
+        return e.code == EDDY_ENOMEM ? pl_oom(c) : -1;
+    return 0;
+}
+
+/* CoercionUtil.resolveCommonNumericTypeFromStringLiteral: the common type of a numeric
+ * 'target' and a string literal holding a number (DOUBLE wins, a DECIMAL widens, else the
+ * wider of the two). Returns -1 when the string is not a number. */
+static int string_numeric_common(pl_ctx *c, const fn_expr *lit, const eddy_type *target,
+                                 const eddy_type **out)
+{
+    const eddy_type *src;
+    int rc = string_numeric_type(c, lit->u.literal.u.str, lit->u.literal.n, &src);
+    if (rc)
+        return rc;
+    if (target->kind == EDDY_T_DOUBLE) {
+        *out = EDDY_TYPE_DOUBLE;
+        return 0;
+    }
+    if (src->kind == EDDY_T_DECIMAL || target->kind == EDDY_T_DECIMAL) {
+        const eddy_type *r = NULL;
+        if (target->kind == EDDY_T_DECIMAL ? eddy_type_coerce(c->a, src, target, false, &r, c->err)
+                                           : eddy_type_coerce(c->a, target, src, false, &r, c->err))
+            return c->err->code;
+        if (!r)
+            return -1;
+        *out = r;
+        return 0;
+    }
+    *out = eddy_type_can_implicitly_cast(src, target) ? target : src;
+    return 0;
 }
 
 /* A literal converted to 'target' as ksqlDB's DefaultSqlValueCoercer does for literals: a
@@ -302,6 +385,21 @@ int pl_coerce_list(pl_ctx *c, fn_expr **items, int n, const parser_expr *const *
         const fn_expr *it = items[i];
         if (i == first || is_null_type(it->type))
             continue;
+        if (is_string_literal(it) && eddy_type_is_numeric(target)) {
+            const eddy_type *r = target;
+            int rc = string_numeric_common(c, it, target, &r);
+            if (rc > 0)
+                return rc;
+            if (rc < 0)
+                return invalid_syntax(c, it, target);
+            target = r;
+            continue;
+        }
+        if (is_string_literal(it) && target->kind == EDDY_T_BOOLEAN) {
+            if (!is_exact_boolean(it->u.literal.u.str, it->u.literal.n))
+                return invalid_syntax(c, it, target);
+            continue;
+        }
         if (is_string_literal(it) && target->kind != EDDY_T_STRING) {
             eddy_value v;
             eddy_err ce;

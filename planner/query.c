@@ -304,9 +304,15 @@ static int rekey_step(qstate *st)
     const parser_expr_list *pb = &st->q->partition_by;
     int n = (int)pb->n;
     bool null_key = false;
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
         if (pb->items[i]->kind == PARSER_EXPR_NULL)
             null_key = true;
+        for (int j = 0; j < i; j++)
+            if (pl_ast_equal(pb->items[i], pb->items[j]))
+                return pl_err_at(c, pb->items[i]->pos, EDDY_ETYPE,
+                                 "Duplicate PARTITION BY expression: %s",
+                                 pl_ast_str(c, pb->items[i]));
+    }
     if (null_key && n > 1)
         return pl_err_at(c, pb->items[0]->pos, EDDY_ETYPE,
                          "Cannot PARTITION BY multiple columns including NULL");
@@ -844,6 +850,18 @@ static int sink_step(qstate *st, const plan_schema *proj, const pl_with *w, fn_e
  * Entry
  * ------------------------------------------------------------------------------------------- */
 
+/* ksqlDB's Analyzer: why the KAFKA value format cannot be aggregated. */
+#define KAFKA_VALUE_DETAILS                                                                      \
+    "The KAFKA format is primarily intended for use as a key format. It can be used as a value " \
+    "format, but can not be used in any operation that requires a repartition or changelog "    \
+    "topic.\nRemoving this limitation requires enhancements to the core of KSQL. This will "     \
+    "come in a future release. Until then, avoid using the KAFKA format for values.\nIf you "   \
+    "have an existing topic with KAFKA formatted values you can duplicate the data and "         \
+    "serialize using Avro or JSON with a statement such as: \n\n'CREATE STREAM "                 \
+    "<new-stream-name> WITH(VALUE_FORMAT='Avro') AS SELECT * FROM "                              \
+    "<existing-kafka-formated-stream-name>;'\nFor more info see "                               \
+    "https://github.com/confluentinc/ksql/issues/3060"
+
 static int unsupported_parts(pl_ctx *c, const parser_query *q)
 {
     if (q->njoins)
@@ -955,6 +973,16 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
     if (mode == PL_Q_CREATE_AS && (rc = pl__check_create_target(c, stmt, result_kind)))
         return rc;
 
+    if (q->has_group_by && st.src->value_format.kind == SERDE_KAFKA) {
+        /* ksqlDB's Analyzer.validate */
+        const char *alias = q->from.alias ? q->from.alias : q->from.name;
+        const char *first = pl_printf(c, "Source(s) %s are using the 'KAFKA' value format. This "
+                                      "format does not yet support GROUP BY.", alias);
+        const char *full = first ? pl_printf(c, "%s\n%s", first, KAFKA_VALUE_DETAILS) : NULL;
+        if (!full)
+            return c->err->code;
+        return pl_err_long(c, q->pos, EDDY_ETYPE, full, first);
+    }
     if ((rc = source_step(&st)))
         return rc;
     if (q->where && (rc = where_step(&st)))
@@ -1002,6 +1030,12 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
     int nslots = 0;
     if ((rc = select_items(&st, tfns, ntfns, &nslots)))
         return rc;
+    /* ksqlDB's SelectionUtil.buildProjectionSchema: a value without a type (a bare NULL) */
+    for (int i = 0; i < st.nitems; i++)
+        if (st.items[i].key < 0 && st.items[i].expr->type->kind == EDDY_T_NULL)
+            return pl_err_at(c, st.items[i].pos, EDDY_ETYPE,
+                             "Can't infer a type of null. Please explicitly cast it to a "
+                             "required type, e.g. CAST(null AS VARCHAR).");
     const char *sink_name = mode == PL_Q_CREATE_AS ? stmt->create.name
                             : mode == PL_Q_INSERT  ? stmt->insert.target : NULL;
     bool persistent = mode != PL_Q_TRANSIENT;
