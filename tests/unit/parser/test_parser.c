@@ -93,7 +93,10 @@ static void test_query_clauses(void **state)
          "(group-by K))"},
         {"SELECT * FROM s WINDOW w TUMBLING (SIZE 1 MILLISECOND) GROUP BY (a, b);",
          "(query (items *) (from S) (window tumbling (size 1 MILLISECONDS)) (group-by A B))"},
-        {"SELECT * FROM s GROUP BY (); ", "(query (items *) (from S) (group-by))"},
+        /* ksqlDB's GroupBy/PartitionBy nodes reject an empty list as they are built */
+        {"SELECT * FROM s GROUP BY (); ", "ERROR GROUP BY requires at least one expression"},
+        {"SELECT * FROM s PARTITION BY ();",
+         "ERROR PARTITION BY requires at least one expression"},
         {"SELECT * FROM s PARTITION BY (a IS NULL);",
          "(query (items *) (from S) (partition-by (is-null A)))"},
         {"SELECT * FROM s PARTITION BY a, b->c;",
