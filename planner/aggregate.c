@@ -130,6 +130,46 @@ static bool ungrouped(ungrouped_walk *w, const parser_expr *e)
     return bad;
 }
 
+/* The column references of 'e' outside aggregate calls that no GROUP BY expression covers,
+ * unqualified, appended to 'out' separated by ", " and counted in '*n' (ksqlDB's
+ * AggregateAnalyzer.captureNonAggregateHavingNotPartOfGroupBy). Returns 0 or ENOMEM. */
+static int ungrouped_columns(pl_ctx *c, ungrouped_walk *w, const parser_expr *e, eddy_buf *out,
+                             int *n)
+{
+    if (!e)
+        return 0;
+    for (int i = 0; i < w->ngroup; i++)
+        if (pl_ast_equal(e, w->group[i]))
+            return 0;
+    if (e->kind == PARSER_EXPR_COLUMN) {
+        if (!e->col.qualifier)
+            for (int i = 0; i < w->nparams; i++)
+                if (strcmp(w->params[i], e->col.name) == 0)
+                    return 0;
+        if (strcmp(e->col.name, "WINDOWSTART") == 0 || strcmp(e->col.name, "WINDOWEND") == 0)
+            return 0;
+        parser_expr bare = *e;
+        bare.col.qualifier = NULL;
+        const char *text = pl_ast_str(c, &bare);
+        if (!text || eddy_buf_printf(out, "%s%s", (*n)++ ? ", " : "", text))
+            return pl_oom(c);
+        return 0;
+    }
+    if (e->kind == PARSER_EXPR_CALL && pl_is_aggregate_name(e->call.name))
+        return 0;
+    int saved = w->nparams;
+    if (e->kind == PARSER_EXPR_LAMBDA)
+        for (size_t i = 0; i < e->lambda.nparams && w->nparams < 32; i++)
+            w->params[w->nparams++] = e->lambda.params[i];
+    const parser_expr *kids[256];
+    int k = children(e, kids, 256);
+    int rc = 0;
+    for (int i = 0; i < k && rc == 0; i++)
+        rc = ungrouped_columns(c, w, kids[i], out, n);
+    w->nparams = saved;
+    return rc;
+}
+
 /* The aggregate calls of the SELECT list and HAVING, each once (by AST equality). */
 static int collect_calls(pl_ctx *c, const parser_query *q, const parser_expr **calls,
                          int *ncalls)
@@ -267,12 +307,20 @@ static int check_rules(pl_ctx *c, const parser_query *q, const char *what,
     eddy_buf_free(&bad);
     if (rc)
         return rc;
-    if (q->having && ungrouped(&w, q->having))
-        return pl_err_at(c, q->having->pos, EDDY_ETYPE,
-                         "Non-aggregate HAVING expression not part of GROUP BY: %s\nEither add "
-                         "the column(s) to the GROUP BY or remove them from the HAVING.",
-                         pl_ast_str(c, q->having));
-    return 0;
+    /* HAVING: ksqlDB names the column references, not the expression */
+    int ncols = 0;
+    eddy_buf_init(&bad);
+    if (q->having && (rc = ungrouped_columns(c, &w, q->having, &bad, &ncols))) {
+        eddy_buf_free(&bad);
+        return rc;
+    }
+    if (ncols)
+        rc = pl_err_at(c, q->having->pos, EDDY_ETYPE,
+                       "Non-aggregate HAVING expression not part of GROUP BY: %s\nConsider "
+                       "switching the HAVING clause to a WHERE clause before the GROUP BY.",
+                       eddy_buf_cstr(&bad) ? (const char *)bad.data : "");
+    eddy_buf_free(&bad);
+    return rc;
 }
 
 static int window_of(pl_ctx *c, const parser_window *pw, bool emit_final, plan_window *w)
@@ -487,8 +535,12 @@ int pl__agg_steps(pl_ctx *c, const parser_query *q, const char *what, const plan
         hs.subst_ast = out->subst_ast;
         hs.subst_col = out->subst_col;
         fn_expr *e;
-        if ((rc = pl_expr(c, &hs, q->having, &e)))
+        if ((rc = pl_expr(c, &hs, q->having, &e))) {
+            /* ksqlDB's FilterTypeValidator, as for WHERE */
+            if (rc == EDDY_ETYPE && strncmp(c->err->msg, "Invalid Predicate", 17) != 0)
+                pl_err_prefix(c, "Error in HAVING expression: ");
             return rc;
+        }
         if (e->type->kind != EDDY_T_BOOLEAN)
             return pl_err_at(c, q->having->pos, EDDY_ETYPE,
                              "Type error in HAVING expression: Should evaluate to boolean but is "

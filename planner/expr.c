@@ -184,7 +184,8 @@ static bool is_exact_boolean(const char *s, size_t n)
 
 /* CoercionUtil.getStringNumericType: the type of a number written in a string: INTEGER or
  * BIGINT for a whole number strictly inside their range (no '.', no exponent), else the
- * DECIMAL of its digits (DecimalUtil.fromValue). Returns -1 when it is not a number. */
+ * DECIMAL of its digits (DecimalUtil.fromValue). Returns 1 when it is not a number, an error
+ * code (negative) on failure. */
 static int string_numeric_type(pl_ctx *c, const char *str, size_t len, const eddy_type **out)
 {
     size_t n = len;
@@ -193,7 +194,7 @@ static int string_numeric_type(pl_ctx *c, const char *str, size_t len, const edd
     eddy_err e;
     eddy_err_clear(&e);
     if (eddy_decimal_parse(p, n, &d, &e))
-        return -1;
+        return 1;
     bool dp = memchr(str, '.', len) || memchr(str, 'e', len) || memchr(str, 'E', len);
     if (!dp && d.scale == 0) {
         if (d.unscaled > INT32_MIN && d.unscaled < INT32_MAX) {
@@ -218,13 +219,14 @@ static int string_numeric_type(pl_ctx *c, const char *str, size_t len, const edd
             precision++;
     }
     if (eddy_type_decimal(c->a, precision, d.scale, out, &e))
-        return e.code == EDDY_ENOMEM ? pl_oom(c) : -1;
+        return e.code == EDDY_ENOMEM ? pl_oom(c) : 1;
     return 0;
 }
 
 /* CoercionUtil.resolveCommonNumericTypeFromStringLiteral: the common type of a numeric
  * 'target' and a string literal holding a number (DOUBLE wins, a DECIMAL widens, else the
- * wider of the two). Returns -1 when the string is not a number. */
+ * wider of the two). Returns 1 when the string is not a number, an error code (negative) on
+ * failure. */
 static int string_numeric_common(pl_ctx *c, const fn_expr *lit, const eddy_type *target,
                                  const eddy_type **out)
 {
@@ -242,7 +244,7 @@ static int string_numeric_common(pl_ctx *c, const fn_expr *lit, const eddy_type 
                                            : eddy_type_coerce(c->a, target, src, false, &r, c->err))
             return c->err->code;
         if (!r)
-            return -1;
+            return 1;
         *out = r;
         return 0;
     }
@@ -388,9 +390,9 @@ int pl_coerce_list(pl_ctx *c, fn_expr **items, int n, const parser_expr *const *
         if (is_string_literal(it) && eddy_type_is_numeric(target)) {
             const eddy_type *r = target;
             int rc = string_numeric_common(c, it, target, &r);
-            if (rc > 0)
-                return rc;
             if (rc < 0)
+                return rc;
+            if (rc > 0)
                 return invalid_syntax(c, it, target);
             target = r;
             continue;
@@ -1446,4 +1448,59 @@ int pl_ast_find_calls(const parser_expr *e, bool (*pred)(const char *name),
                       const parser_expr **out, int max)
 {
     return find_calls(e, pred, out, max, 0);
+}
+
+static int walk_list(const parser_expr_list *l, int (*visit)(const parser_expr *, void *),
+                     void *ctx)
+{
+    int rc = 0;
+    for (size_t i = 0; i < l->n && rc == 0; i++)
+        rc = pl_ast_walk(l->items[i], visit, ctx);
+    return rc;
+}
+
+int pl_ast_walk(const parser_expr *e, int (*visit)(const parser_expr *e, void *ctx), void *ctx)
+{
+    if (!e)
+        return 0;
+    int rc = visit(e, ctx);
+    if (rc)
+        return rc < 0 ? rc : 0;
+#define W(x) do { if ((rc = pl_ast_walk((x), visit, ctx))) return rc; } while (0)
+    switch (e->kind) {
+    case PARSER_EXPR_CALL: return walk_list(&e->call.args, visit, ctx);
+    case PARSER_EXPR_DEREF: W(e->deref.base); break;
+    case PARSER_EXPR_SUBSCRIPT: W(e->sub.base); W(e->sub.index); break;
+    case PARSER_EXPR_UNARY: W(e->unary.operand); break;
+    case PARSER_EXPR_BINARY: W(e->binary.left); W(e->binary.right); break;
+    case PARSER_EXPR_IS_NULL: W(e->is_null.operand); break;
+    case PARSER_EXPR_DISTINCT: W(e->distinct.left); W(e->distinct.right); break;
+    case PARSER_EXPR_BETWEEN: W(e->between.value); W(e->between.low); W(e->between.high); break;
+    case PARSER_EXPR_IN: W(e->in.value); return walk_list(&e->in.list, visit, ctx);
+    case PARSER_EXPR_LIKE: W(e->like.value); W(e->like.pattern); break;
+    case PARSER_EXPR_CASE:
+        W(e->case_.operand);
+        for (size_t i = 0; i < e->case_.nwhens; i++) {
+            W(e->case_.whens[i].cond);
+            W(e->case_.whens[i].result);
+        }
+        W(e->case_.else_);
+        break;
+    case PARSER_EXPR_CAST: W(e->cast.operand); break;
+    case PARSER_EXPR_ARRAY: return walk_list(&e->array, visit, ctx);
+    case PARSER_EXPR_MAP:
+        for (size_t i = 0; i < e->map.n; i++) {
+            W(e->map.keys[i]);
+            W(e->map.values[i]);
+        }
+        break;
+    case PARSER_EXPR_STRUCT:
+        for (size_t i = 0; i < e->struct_.n; i++)
+            W(e->struct_.fields[i].value);
+        break;
+    case PARSER_EXPR_LAMBDA: W(e->lambda.body); break;
+    default: break;
+    }
+#undef W
+    return 0;
 }

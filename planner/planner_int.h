@@ -115,6 +115,10 @@ bool pl_ast_equal(const parser_expr *a, const parser_expr *b);
 int pl_ast_find_calls(const parser_expr *e, bool (*pred)(const char *name),
                       const parser_expr **out, int max);
 bool pl_is_aggregate_name(const char *name);
+/* Visit 'e' and its sub-expressions in pre-order, left to right: 'visit' returns 0 to go into
+ * the node's children, 1 to skip them, or a negative value that stops the walk and is
+ * returned. */
+int pl_ast_walk(const parser_expr *e, int (*visit)(const parser_expr *e, void *ctx), void *ctx);
 
 /* ---- text (format.c) ---- */
 

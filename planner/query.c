@@ -609,14 +609,10 @@ static int select_items(qstate *st, const pl_tfn *tfns, int ntfns, int *nslots)
 
 /* The key rules of a persistent query: every key once (checked first), at least one value
  * column (ksqlDB's FinalProjectNode and LogicalPlanner.buildAggregateSchema: "The projection
- * contains no value columns."), then every key present (validateKeyPresent, which ksqlDB
- * runs once the plan is built). */
-static int check_keys(qstate *st, const char *sink_name)
+ * contains no value columns."). Every key present is check_keys_present. */
+static int check_keys(qstate *st)
 {
     pl_ctx *c = st->c;
-    int missing = 0;
-    eddy_buf names;
-    eddy_buf_init(&names);
     for (int k = 0; k < st->nkeys; k++) {
         int first = -1;
         for (int i = 0; i < st->nitems; i++) {
@@ -639,6 +635,17 @@ static int check_keys(qstate *st, const char *sink_name)
         nvalues += st->items[i].key < 0;
     if (nvalues == 0)
         return pl_err_at(c, st->q->pos, EDDY_ETYPE, "The projection contains no value columns.");
+    return 0;
+}
+
+/* Every key of the sink selected (ksqlDB's validateKeyPresent, which runs once the output
+ * node is built, so after the sink's TIMESTAMP column is validated). */
+static int check_keys_present(qstate *st, const char *sink_name)
+{
+    pl_ctx *c = st->c;
+    int missing = 0;
+    eddy_buf names;
+    eddy_buf_init(&names);
     for (int k = 0; k < st->nkeys; k++) {
         int first = -1;
         for (int i = 0; i < st->nitems && first < 0; i++)
@@ -850,6 +857,112 @@ static int sink_step(qstate *st, const plan_schema *proj, const pl_with *w, fn_e
  * Entry
  * ------------------------------------------------------------------------------------------- */
 
+/* ksqlDB's Analyzer.checkForReservedToken, run on every SELECT item (with the name
+ * AstSanitizer gives it) before anything is resolved: a system column name (ROWTIME, ...,
+ * any case) may not name a column, except that a transient query may select the column
+ * itself. */
+static int check_reserved_names(pl_ctx *c, const parser_query *q, bool persistent)
+{
+    static const char *const SYSTEM[] = {"ROWTIME", "ROWPARTITION", "ROWOFFSET", "WINDOWSTART",
+                                         "WINDOWEND"};
+    for (size_t i = 0; i < q->nitems; i++) {
+        const parser_select_item *it = &q->items[i];
+        if (it->kind != PARSER_SELECT_EXPR || !it->expr)
+            continue;
+        const parser_expr *e = it->expr;
+        const char *alias = it->alias                         ? it->alias
+                            : e->kind == PARSER_EXPR_COLUMN ? e->col.name
+                            : e->kind == PARSER_EXPR_DEREF  ? e->deref.field
+                                                            : NULL;
+        if (!alias)
+            continue;
+        for (size_t k = 0; k < EDDY_ARRAY_LEN(SYSTEM); k++) {
+            if (strcasecmp(alias, SYSTEM[k]) != 0)
+                continue;
+            /* expressionMatchesAlias: the expression's text after its first '.' */
+            bool matches;
+            if (e->kind == PARSER_EXPR_COLUMN) {
+                matches = strcasecmp(e->col.name, alias) == 0;
+            } else {
+                const char *text = pl_ast_str(c, e);
+                if (!text)
+                    return c->err->code;
+                const char *dot = strchr(text, '.');
+                matches = strcasecmp(dot ? dot + 1 : text, alias) == 0;
+            }
+            if (!matches)
+                return pl_err_at(c, it->pos, EDDY_ETYPE,
+                                 "`%s` is a reserved column name. You cannot use it as an alias "
+                                 "for a column.", SYSTEM[k]);
+            if (persistent)
+                return pl_err_at(c, it->pos, EDDY_ETYPE,
+                                 "Reserved column name in select: `%s`. Please remove or alias "
+                                 "the column.", SYSTEM[k]);
+        }
+    }
+    return 0;
+}
+
+/* ksqlDB's AggregateAnalyzer walks SELECT, WHERE, GROUP BY and HAVING (in that order,
+ * each expression in pre-order) before it enforces the aggregate rules: an unknown function
+ * fails there ("Can't find any functions with the name ..."), and so does a window bound
+ * column of a windowed aggregation anywhere but outside aggregate calls in SELECT. */
+typedef struct agg_walk {
+    pl_ctx *c;
+    bool windowed;
+    bool select;            /* walking a SELECT item */
+    int in_agg;             /* inside an aggregate call's arguments */
+} agg_walk;
+
+static bool known_function(const char *name)
+{
+    return fn_scalar_find(name) || fn_table_find(name) || pl_is_aggregate_name(name) ||
+           strcasecmp(name, "AS_VALUE") == 0;
+}
+
+static int agg_visit(const parser_expr *e, void *ctx)
+{
+    agg_walk *w = ctx;
+    if (e->kind == PARSER_EXPR_CALL) {
+        if (!known_function(e->call.name))
+            return pl_err_at(w->c, e->pos, EDDY_ENOTFOUND,
+                             "Can't find any functions with the name '%s'", e->call.name);
+        if (!pl_is_aggregate_name(e->call.name))
+            return 0;
+        w->in_agg++;
+        int rc = 0;
+        for (size_t i = 0; i < e->call.args.n && rc == 0; i++)
+            rc = pl_ast_walk(e->call.args.items[i], agg_visit, w);
+        w->in_agg--;
+        return rc ? rc : 1;
+    }
+    if (e->kind == PARSER_EXPR_COLUMN && w->windowed && (!w->select || w->in_agg) &&
+        (strcmp(e->col.name, "WINDOWSTART") == 0 || strcmp(e->col.name, "WINDOWEND") == 0))
+        return pl_err_at(w->c, e->pos, EDDY_ETYPE,
+                         "Window bounds column %s can only be used in the SELECT clause of "
+                         "windowed aggregations and can not be passed to aggregate functions."
+                         "\nSee https://github.com/confluentinc/ksql/issues/4397",
+                         e->col.name);
+    return 0;
+}
+
+static int agg_analyze(pl_ctx *c, const parser_query *q)
+{
+    agg_walk w = {c, q->window != NULL, true, 0};
+    int rc = 0;
+    for (size_t i = 0; i < q->nitems && rc == 0; i++)
+        if (q->items[i].expr)
+            rc = pl_ast_walk(q->items[i].expr, agg_visit, &w);
+    w.select = false;
+    if (rc == 0)
+        rc = pl_ast_walk(q->where, agg_visit, &w);
+    for (size_t i = 0; i < q->group_by.n && rc == 0; i++)
+        rc = pl_ast_walk(q->group_by.items[i], agg_visit, &w);
+    if (rc == 0)
+        rc = pl_ast_walk(q->having, agg_visit, &w);
+    return rc;   /* an error code (negative) or 0 */
+}
+
 /* ksqlDB's Analyzer: why the KAFKA value format cannot be aggregated. */
 #define KAFKA_VALUE_DETAILS                                                                      \
     "The KAFKA format is primarily intended for use as a key format. It can be used as a value " \
@@ -914,9 +1027,12 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
                              "INSERT INTO can only be used to insert into a stream. %s is a "
                              "table.", target->name);
     }
+    st.src = c->cat && c->cat->lookup ? c->cat->lookup(c->cat->ctx, q->from.name) : NULL;
+    /* the Analyzer checks the names before anything is planned (joins included) */
+    if (st.src && (rc = check_reserved_names(c, q, mode != PL_Q_TRANSIENT)))
+        return rc;
     if ((rc = unsupported_parts(c, q)))
         return rc;
-    st.src = c->cat && c->cat->lookup ? c->cat->lookup(c->cat->ctx, q->from.name) : NULL;
     if (!st.src)
         return pl_err_at(c, q->from.pos, EDDY_ENOTFOUND, "%s does not exist.", q->from.name);
     bool table_src = st.src->kind == PLAN_TABLE;
@@ -926,6 +1042,16 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
     if (table_src && st.src->window.kind != PLAN_WINDOW_NONE)
         return pl_err_at(c, q->from.pos, EDDY_ETYPE,
                          "KSQL does not support persistent queries on windowed tables.");
+    /* LogicalPlanner: a WINDOW without GROUP BY (nor aggregate calls, which imply one) */
+    if (q->window && !q->has_group_by) {
+        bool calls = false;
+        for (size_t i = 0; i < q->nitems && !calls; i++)
+            calls = q->items[i].expr &&
+                    pl_ast_find_calls(q->items[i].expr, pl_is_aggregate_name, NULL, 0) > 0;
+        if (!calls)
+            return pl_err_at(c, q->window->pos, EDDY_ETYPE,
+                             "WINDOW clause requires a GROUP BY clause.");
+    }
     bool aggregating = pl__query_aggregates(q);
     plan_source_kind result_kind = aggregating || table_src ? PLAN_TABLE : PLAN_STREAM;
     if (mode == PL_Q_CREATE_AS && result_kind == PLAN_TABLE &&
@@ -998,7 +1124,8 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
         if (q->has_partition_by)
             return pl_err_at(c, q->pos, EDDY_ETYPE,
                              "PARTITION BY and GROUP BY in the same query is not supported");
-        if ((rc = pl__agg_steps(c, q, what, st.src, st.steps, &st.nsteps, &agg)))
+        if ((rc = agg_analyze(c, q)) ||
+            (rc = pl__agg_steps(c, q, what, st.src, st.steps, &st.nsteps, &agg)))
             return rc;
         const plan_step *as = &st.steps[st.nsteps - 1];
         if (table_src && fn_agg_check_table(as->aggs, as->naggs, c->err)) {
@@ -1039,11 +1166,23 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
     const char *sink_name = mode == PL_Q_CREATE_AS ? stmt->create.name
                             : mode == PL_Q_INSERT  ? stmt->insert.target : NULL;
     bool persistent = mode != PL_Q_TRANSIENT;
-    if (persistent && (rc = check_keys(&st, sink_name)))
+    if (persistent && (rc = check_keys(&st)))
         return rc;
     if ((rc = project_step(&st, nslots, persistent)))
         return rc;
     const plan_schema *proj = last_out(&st);
+    if (persistent) {
+        /* LogicalPlanner.buildOutputNode validates the TIMESTAMP column against the result
+         * before the output node checks the keys */
+        if (have_with && w.timestamp) {
+            fn_expr *ts;
+            int tscol;
+            if ((rc = pl_timestamp_expr(c, &w, proj, &tscol, &ts)))
+                return rc;
+        }
+        if ((rc = check_keys_present(&st, sink_name)))
+            return rc;
+    }
     if (st.windowed_rekey)
         return pl_err_at(c, st.windowed_rekey_pos, EDDY_ETYPE,
                          "Implicit repartitioning of windowed sources is not supported. See "
