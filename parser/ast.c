@@ -1149,14 +1149,6 @@ parser_stmt *ast_stmt_assert_schema(parser_state *st, bool exists, const parser_
     return s;
 }
 
-parser_stmt *ast_stmt_run_script(parser_state *st, const parser_tok *path)
-{
-    parser_stmt *s = ast_stmt(st, PARSER_STMT_RUN_SCRIPT);
-    if (s)
-        s->path = path->text;
-    return s;
-}
-
 int ast_stmt_done(parser_state *st, parser_stmt *s, const parser_loc *loc)
 {
     /* A 9223372036854775808 that no minus sign claimed is out of range. */

@@ -213,7 +213,6 @@ parser_stmt *ast_stmt_assert_topic(parser_state *st, bool exists, const parser_t
                                    parser_plist *with, parser_duration *timeout);
 parser_stmt *ast_stmt_assert_schema(parser_state *st, bool exists, const parser_tok *subject,
                                     parser_expr *id, parser_duration *timeout);
-parser_stmt *ast_stmt_run_script(parser_state *st, const parser_tok *path);
 /* Finish a statement: record its span and text and append it to st->stmts. Returns 0/-1. */
 int ast_stmt_done(parser_state *st, parser_stmt *s, const parser_loc *loc);
 

@@ -82,6 +82,14 @@ void pl_err_prefix(pl_ctx *c, const char *prefix);
 
 char *pl_strdup(pl_ctx *c, const char *s);
 char *pl_printf(pl_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* ksqlDB's MetaStore.checkAlternatives: for a source name that does not exist, the sources
+ * whose name differs only in case ('kind' PLAN_STREAM/PLAN_TABLE, or -1 for any) as a
+ * "\nDid you mean ...? Hint: ..." suffix; "" when there are none, NULL when out of memory. */
+const char *pl_source_hint(pl_ctx *c, const char *name, int kind);
+/* Record an error whose message starts with ksqlDB's NodeLocation prefix "Line: L, Col: C: "
+ * for byte offset 'pos'. */
+int pl_err_loc_at(pl_ctx *c, uint32_t pos, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 const char *pl_type_str(pl_ctx *c, const eddy_type *t);
 const char *pl_property(pl_ctx *c, const char *name);
 bool pl_is_reserved_column(const char *name);

@@ -1016,8 +1016,8 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
         target = c->cat && c->cat->lookup ? c->cat->lookup(c->cat->ctx, stmt->insert.target)
                                           : NULL;
         if (!target)
-            return pl_err_at(c, stmt->insert.target_pos, EDDY_ENOTFOUND,
-                             "Sink does not exist: %s", stmt->insert.target);
+            return pl_err_loc_at(c, stmt->insert.target_pos, EDDY_ENOTFOUND,
+                                 "Source `%s` does not exist.", stmt->insert.target);
         if (target->is_source)
             return pl_err_at(c, stmt->insert.target_pos, EDDY_ETYPE,
                              "Cannot insert into read-only %s: %s",
@@ -1026,6 +1026,13 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
             return pl_err_at(c, stmt->insert.target_pos, EDDY_ETYPE,
                              "INSERT INTO can only be used to insert into a stream. %s is a "
                              "table.", target->name);
+        /* AstSanitizer: header columns cannot be written by a query */
+        for (int i = 0; i < target->schema.ncols; i++)
+            if (target->schema.cols[i].role == PLAN_COL_HEADER ||
+                target->schema.cols[i].role == PLAN_COL_HEADERS)
+                return pl_err_at(c, stmt->insert.target_pos, EDDY_ETYPE,
+                                 "Cannot insert into %s because it has header columns",
+                                 target->name);
     }
     st.src = c->cat && c->cat->lookup ? c->cat->lookup(c->cat->ctx, q->from.name) : NULL;
     /* the Analyzer checks the names before anything is planned (joins included) */
@@ -1033,8 +1040,13 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
         return rc;
     if ((rc = unsupported_parts(c, q)))
         return rc;
-    if (!st.src)
-        return pl_err_at(c, q->from.pos, EDDY_ENOTFOUND, "%s does not exist.", q->from.name);
+    if (!st.src) {
+        /* DataSourceExtractor */
+        const char *hint = pl_source_hint(c, q->from.name, -1);
+        return hint ? pl_err_at(c, q->from.pos, EDDY_ENOTFOUND, "%s does not exist.%s",
+                                q->from.name, hint)
+                    : c->err->code;
+    }
     bool table_src = st.src->kind == PLAN_TABLE;
     if (table_src && mode == PL_Q_TRANSIENT)
         return pl_err_at(c, q->from.pos, EDDY_EUNSUPPORTED,
