@@ -207,13 +207,13 @@ parser_expr *ast_double(parser_state *st, const parser_loc *loc, const parser_to
 {
     errno = 0;
     double v = strtod(t->text, NULL);
-    if (isinf(v)) {
-        parser__prepare_error_at(st, loc->begin, "Number overflows DOUBLE: %s", t->text);
-        return NULL;
-    }
     parser_expr *e = new_expr(st, loc, PARSER_EXPR_DOUBLE);
     if (e)
         e->f64 = v;
+    /* An overflow is reported with the sign ksqlDB's literal includes (`MINUS? FLOATING_POINT_
+     * VALUE`): by fold_negative for a '-' that claims it, else when the statement ends. */
+    if (e && isinf(v) && !ast_append(st, &st->overflow, e))
+        return NULL;
     return e;
 }
 
@@ -311,6 +311,14 @@ static bool fold_negative(parser_state *st, const parser_loc *loc, parser_expr *
         }
         break;
     case PARSER_EXPR_DOUBLE:
+        if (isinf(e->f64)) {
+            for (size_t i = 0; i < st->overflow.n; i++)
+                if (st->overflow.items[i] == e)
+                    st->overflow.items[i] = NULL;
+            parser__prepare_error_at(st, loc->begin, "Number overflows DOUBLE: -%.*s",
+                                     (int)e->len, st->text + e->pos);
+            return true;
+        }
         e->f64 = -e->f64;
         break;
     case PARSER_EXPR_DECIMAL: {
@@ -1151,11 +1159,15 @@ parser_stmt *ast_stmt_assert_schema(parser_state *st, bool exists, const parser_
 
 int ast_stmt_done(parser_state *st, parser_stmt *s, const parser_loc *loc)
 {
-    /* A 9223372036854775808 that no minus sign claimed is out of range. */
+    /* A 9223372036854775808 that no minus sign claimed is out of range; a DOUBLE literal
+     * beyond the double range overflows. */
     for (size_t i = 0; i < st->overflow.n; i++) {
         const parser_expr *e = st->overflow.items[i];
         if (e)
-            return parser__prepare_error_at(st, e->pos, "Invalid numeric literal: %.*s",
+            return parser__prepare_error_at(st, e->pos, "%s: %.*s",
+                                            e->kind == PARSER_EXPR_DOUBLE
+                                                ? "Number overflows DOUBLE"
+                                                : "Invalid numeric literal",
                                             (int)e->len, st->text + e->pos);
     }
     st->overflow.n = 0;

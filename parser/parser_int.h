@@ -50,7 +50,8 @@ typedef struct parser_state {
     void *scanner;          /* flex yyscan_t */
     void *lex_lost;         /* a block flex lost to a failed realloc (freed at destroy) */
     parser_plist stmts;     /* parser_stmt * */
-    parser_plist overflow;  /* parser_expr * literals 9223372036854775808 awaiting a '-' */
+    parser_plist overflow;  /* parser_expr * literals 9223372036854775808 (and DOUBLE literals
+                             * that overflow) awaiting a '-' */
     /* lexer bookkeeping, for error messages */
     uint32_t off;           /* offset of the next byte to lex */
     int depth;              /* open ( and [ */

@@ -844,13 +844,14 @@ static int plan_create_source(pl_ctx *c, const parser_stmt *stmt, plan_stmt *ps)
                 continue;
             if (pass == 0) {
                 if (kind == PLAN_STREAM && d->constraint == PARSER_COL_PRIMARY_KEY)
-                    return pl_err_at(c, d->pos, EDDY_ETYPE,
-                                     "Column `%s` is a 'PRIMARY KEY' column: please use 'KEY' "
-                                     "for streams.%s", d->name, KEY_HELP);
+                    /* CreateStream/CreateTable: with the column's NodeLocation prefix */
+                    return pl_err_loc_at(c, d->pos, EDDY_ETYPE,
+                                         "Column `%s` is a 'PRIMARY KEY' column: please use "
+                                         "'KEY' for streams.%s", d->name, KEY_HELP);
                 if (kind == PLAN_TABLE && d->constraint == PARSER_COL_KEY)
-                    return pl_err_at(c, d->pos, EDDY_ETYPE,
-                                     "Column `%s` is a 'KEY' column: please use 'PRIMARY KEY' "
-                                     "for tables.%s", d->name, KEY_HELP);
+                    return pl_err_loc_at(c, d->pos, EDDY_ETYPE,
+                                         "Column `%s` is a 'KEY' column: please use 'PRIMARY "
+                                         "KEY' for tables.%s", d->name, KEY_HELP);
             }
             if (pl_is_reserved_column(d->name))
                 return pl_err_at(c, d->pos, EDDY_ETYPE,

@@ -120,6 +120,13 @@ static int column_ref(pl_ctx *c, pl_scope *s, const parser_expr *e, fn_expr **ou
     if (idx == -2)
         return pl_err_at(c, e->pos, EDDY_ENOTFOUND,
                          "'%s' is not a valid stream/table name or alias.", q);
+    if (idx < 0 && s->clause && strcmp(s->clause, "PARTITION BY") == 0)
+        /* Analyzer.throwOnUnknownColumnReference */
+        return pl_err_at(c, e->pos, EDDY_ENOTFOUND,
+                         "PARTITION BY column '%s%s%s' cannot be resolved. '%s%s%s' must be a "
+                         "column in the source schema since PARTITION BY is applied on the "
+                         "input.", q ? q : "", q ? "." : "", name, q ? q : "", q ? "." : "",
+                         name);
     if (idx < 0)
         return pl_err_at(c, e->pos, EDDY_ENOTFOUND, "%s column '%s%s%s' cannot be resolved.",
                          s->clause ? s->clause : "SELECT", q ? q : "", q ? "." : "", name);

@@ -133,6 +133,10 @@ int pl_ast_walk(const parser_expr *e, int (*visit)(const parser_expr *e, void *c
 /* ksqlDB's ExpressionFormatter text of an AST expression. */
 int pl_format_ast(const parser_expr *e, eddy_buf *out);
 const char *pl_ast_str(pl_ctx *c, const parser_expr *e);
+/* pl_ast_str with every unqualified column reference qualified by 'qualifier' (ksqlDB's text
+ * of a rewritten expression, "ABS(INPUT.ID)"); with 'qualifier' "" every reference is printed
+ * unqualified. */
+const char *pl_ast_str_qualified(pl_ctx *c, const parser_expr *e, const char *qualifier);
 /* Append an identifier as ksqlDB prints it in expressions: bare when it is upper case and
  * a valid unreserved identifier, else back-quoted. */
 int pl_format_ident(const char *name, eddy_buf *out);

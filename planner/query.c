@@ -643,35 +643,47 @@ static int check_keys(qstate *st)
 static int check_keys_present(qstate *st, const char *sink_name)
 {
     pl_ctx *c = st->c;
-    int missing = 0;
-    eddy_buf names;
-    eddy_buf_init(&names);
+    /* PlanNode.throwKeysNotIncludedError: a GROUP BY names the missing grouping expressions
+     * (unqualified), a PARTITION BY all partitioning expressions (qualified by the source, as
+     * ksqlDB keeps them before its rewrite), otherwise all key columns */
+    const char *names[64];
+    int n = 0, missing = 0;
     for (int k = 0; k < st->nkeys; k++) {
-        int first = -1;
-        for (int i = 0; i < st->nitems && first < 0; i++)
-            if (st->items[i].key == k)
-                first = i;
-        if (first < 0) {
-            if (eddy_buf_printf(&names, "%s%s", missing ? ", " : "",
-                                st->rekeyed ? st->part_names[k] : st->key_names[k])) {
-                eddy_buf_free(&names);
-                return pl_oom(c);
-            }
-            missing++;
-        }
+        bool found = false;
+        for (int i = 0; i < st->nitems && !found; i++)
+            found = st->items[i].key == k;
+        missing += !found;
+        if ((found && st->agg) || n == 64)
+            continue;
+        const char *qual = st->q->from.alias ? st->q->from.alias : st->q->from.name;
+        names[n++] = st->agg       ? pl_ast_str_qualified(c, st->part[k], "")
+                     : st->rekeyed ? pl_ast_str_qualified(c, st->part[k], qual)
+                                   : st->key_names[k];
     }
+    if (!missing)
+        return 0;
+    eddy_buf joined, comma;
+    eddy_buf_init(&joined);
+    eddy_buf_init(&comma);
     int rc = 0;
-    if (missing) {
+    for (int i = 0; i < n && rc == 0; i++)   /* GrammaticalJoiner.and(), then .comma() */
+        rc = eddy_buf_printf(&joined, "%s%s", i == 0 ? "" : i == n - 1 ? " and " : ", ",
+                             names[i]) ||
+             eddy_buf_printf(&comma, "%s%s", i ? ", " : "", names[i]);
+    if (rc == 0 && eddy_buf_cstr(&joined) && eddy_buf_cstr(&comma)) {
         const char *what = st->agg       ? "grouping expression"
                            : st->rekeyed ? "partitioning expression"
                                          : "key column";
-        const char *list = eddy_buf_cstr(&names) ? (const char *)names.data : "";
         rc = pl_err_at(c, st->q->pos, EDDY_ETYPE,
-                       "The query used to build `%s` must include the %s%s %s in its projection "
-                       "(eg, SELECT %s...).", sink_name, what, missing > 1 ? "s" : "", list,
-                       list);
+                       "Key%s missing from projection (ie, SELECT). \nThe query used to build "
+                       "`%s` must include the %s%s %s in its projection (eg, SELECT %s...).",
+                       n > 1 ? "s" : "", sink_name, what, n > 1 ? "s" : "",
+                       (const char *)joined.data, (const char *)comma.data);
+    } else {
+        rc = pl_oom(c);
     }
-    eddy_buf_free(&names);
+    eddy_buf_free(&joined);
+    eddy_buf_free(&comma);
     return rc;
 }
 

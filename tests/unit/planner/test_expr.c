@@ -210,7 +210,7 @@ static void test_errors_with_positions(void **state)
         {"CREATE STREAM O AS SELECT K, ARR['x'] FROM INPUT;", EDDY_ETYPE,
          "Array index must be an INTEGER", "'x'"},
         {"CREATE STREAM O AS SELECT K, ABS('x') FROM INPUT;", EDDY_ETYPE,
-         "Function 'abs' does not accept parameters (STRING).", "ABS"},
+         "Function 'Abs' does not accept parameters (STRING).", "ABS"},
     };
     for (size_t i = 0; i < EDDY_ARRAY_LEN(cases); i++) {
         const err_case *ec = &cases[i];
