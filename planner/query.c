@@ -869,6 +869,39 @@ static int sink_step(qstate *st, const plan_schema *proj, const pl_with *w, fn_e
  * Entry
  * ------------------------------------------------------------------------------------------- */
 
+/* ksqlDB's Analyzer TableFunctionVisitor over one SELECT item: table functions may not nest,
+ * be used with aggregations, or follow a searched CASE of the item. */
+typedef struct tf_walk {
+    pl_ctx *c;
+    bool grouped;
+    const char *outer;          /* the table function being walked, or NULL */
+    const parser_expr *cased;   /* a searched CASE already seen in this item */
+} tf_walk;
+
+static int tf_visit(const parser_expr *e, void *ctx)
+{
+    tf_walk *w = ctx;
+    if (e->kind == PARSER_EXPR_CASE && !e->case_.operand && !w->cased)
+        w->cased = e;
+    if (e->kind != PARSER_EXPR_CALL || !fn_table_find(e->call.name))
+        return 0;
+    if (w->outer)
+        return pl_err_at(w->c, e->pos, EDDY_ETYPE, "Table functions cannot be nested: %s(%s())",
+                         w->outer, e->call.name);
+    if (w->grouped)
+        return pl_err_at(w->c, e->pos, EDDY_ETYPE,
+                         "Table functions cannot be used with aggregations.");
+    if (w->cased)
+        return pl_err_at(w->c, e->pos, EDDY_ETYPE, "Table functions cannot be used in CASE: %s",
+                         pl_ast_str(w->c, w->cased));
+    w->outer = e->call.name;
+    int rc = 0;
+    for (size_t i = 0; i < e->call.args.n && rc == 0; i++)
+        rc = pl_ast_walk(e->call.args.items[i], tf_visit, w);
+    w->outer = NULL;
+    return rc ? rc : 1;
+}
+
 /* ksqlDB's Analyzer.checkForReservedToken, run on every SELECT item (with the name
  * AstSanitizer gives it) before anything is resolved: a system column name (ROWTIME, ...,
  * any case) may not name a column, except that a transient query may select the column
@@ -913,6 +946,24 @@ static int check_reserved_names(pl_ctx *c, const parser_query *q, bool persisten
         }
     }
     return 0;
+}
+
+/* The Analyzer's pass over the SELECT list: per item, the reserved names, then the table
+ * functions. */
+static int analyze_select(pl_ctx *c, const parser_query *q, bool persistent)
+{
+    int rc = check_reserved_names(c, q, persistent);
+    bool grouped = q->has_group_by;
+    for (size_t i = 0; i < q->nitems && rc == 0; i++) {
+        const parser_expr *e = q->items[i].expr;
+        if (!e)
+            continue;
+        /* an aggregate call without GROUP BY makes a dummy one (addDummyGroupbyForUdafs) */
+        grouped = grouped || pl_ast_find_calls(e, pl_is_aggregate_name, NULL, 0) > 0;
+        tf_walk w = {c, grouped, NULL, NULL};
+        rc = pl_ast_walk(e, tf_visit, &w);
+    }
+    return rc;
 }
 
 /* ksqlDB's AggregateAnalyzer walks SELECT, WHERE, GROUP BY and HAVING (in that order,
@@ -1048,7 +1099,7 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
     }
     st.src = c->cat && c->cat->lookup ? c->cat->lookup(c->cat->ctx, q->from.name) : NULL;
     /* the Analyzer checks the names before anything is planned (joins included) */
-    if (st.src && (rc = check_reserved_names(c, q, mode != PL_Q_TRANSIENT)))
+    if (st.src && (rc = analyze_select(c, q, mode != PL_Q_TRANSIENT)))
         return rc;
     if ((rc = unsupported_parts(c, q)))
         return rc;
