@@ -237,6 +237,8 @@ static bool grouped_column(const parser_query *q, const char *name)
     return false;
 }
 
+static int rules_select_having(pl_ctx *c, const parser_query *q, const plan_source *src);
+
 static int check_rules(pl_ctx *c, const parser_query *q, const char *what,
                        const plan_source *src, const parser_expr *const *calls, int ncalls)
 {
@@ -252,21 +254,48 @@ static int check_rules(pl_ctx *c, const parser_query *q, const char *what,
                 return pl_err_at(c, g->items[i]->pos, EDDY_ETYPE,
                                  "Duplicate GROUP BY expression: %s", pl_ast_str(c, g->items[i]));
     }
-    if (!q->has_group_by) {
-        if (ncalls == 0)
-            return pl_err_at(c, q->window ? q->window->pos : q->pos, EDDY_ETYPE,
-                             "%s requires GROUP BY", q->window ? "WINDOW" : "HAVING");
-        return pl_err_at(c, q->pos, EDDY_ETYPE,
-                         "%s statement does not support aggregate function [%s] without a "
-                         "GROUP BY clause.", what, pl_ast_str(c, calls[0]));
-    }
+    if (!q->has_group_by && ncalls == 0)
+        return pl_err_at(c, q->window ? q->window->pos : q->pos, EDDY_ETYPE,
+                         "%s requires GROUP BY", q->window ? "WINDOW" : "HAVING");
     if (ncalls == 0)
         return pl_err_at(c, q->pos, EDDY_ETYPE,
                          "GROUP BY requires aggregate functions in either the SELECT or HAVING "
                          "clause.");
+    /* Aggregate calls without GROUP BY: ksqlDB groups by a dummy literal, so the SELECT and
+     * HAVING rules below run first; the missing GROUP BY is reported last (AggregateNode
+     * .validateKeyPresent). */
+    int rc = rules_select_having(c, q, src);
+    if (rc)
+        return rc;
     if (q->emit == PARSER_EMIT_FINAL && !q->window)
         return pl_err_at(c, q->pos, EDDY_ETYPE,
                          "EMIT FINAL is only supported for windowed aggregations.");
+    if (!q->has_group_by) {
+        /* the calls as ksqlDB lists them: a call without arguments gets ROWTIME */
+        eddy_buf list;
+        eddy_buf_init(&list);
+        for (int i = 0; i < ncalls && rc == 0; i++) {
+            const parser_expr *f = calls[i];
+            rc = (f->call.star || f->call.args.n == 0)
+                     ? eddy_buf_printf(&list, "%s%s(ROWTIME)", i ? ", " : "", f->call.name)
+                     : eddy_buf_printf(&list, "%s%s", i ? ", " : "", pl_ast_str(c, f));
+        }
+        rc = rc || !eddy_buf_cstr(&list)
+                 ? pl_oom(c)
+                 : pl_err_at(c, q->pos, EDDY_ETYPE,
+                             "%s statement does not support aggregate function [%s] without a "
+                             "GROUP BY clause.", what, (const char *)list.data);
+        eddy_buf_free(&list);
+        return rc;
+    }
+    return 0;
+}
+
+/* AggregateAnalyzer.enforceAggregateRules: SELECT expressions and HAVING column references
+ * outside aggregate calls must be covered by GROUP BY. */
+static int rules_select_having(pl_ctx *c, const parser_query *q, const plan_source *src)
+{
+    const parser_expr_list *g = &q->group_by;
     ungrouped_walk w = {(const parser_expr *const *)g->items, (int)g->n, q->window != NULL,
                         {0}, 0};
     eddy_buf bad;

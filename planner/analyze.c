@@ -906,10 +906,6 @@ static int plan_create_source(pl_ctx *c, const parser_stmt *stmt, plan_stmt *ps)
     if (kind == PLAN_TABLE && nkeys == 0)
         return pl_err_at(c, pos, EDDY_ETYPE,
                          "Tables require a PRIMARY KEY. Please define the PRIMARY KEY.");
-    if (kind == PLAN_TABLE && kf.kind == SERDE_NONE)
-        return pl_err_at(c, pos, EDDY_ETYPE,
-                         "Tables require a key format other than NONE. Please specify a "
-                         "KEY_FORMAT.");
     src->name = stmt->create.name;
     src->kind = kind;
     src->topic = w.kafka_topic;

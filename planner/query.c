@@ -915,6 +915,10 @@ static int check_reserved_names(pl_ctx *c, const parser_query *q, bool persisten
         if (it->kind != PARSER_SELECT_EXPR || !it->expr)
             continue;
         const parser_expr *e = it->expr;
+        /* in a join a qualified column whose name every source has (system columns do) is
+         * named SOURCE_NAME (ColumnNames.generatedJoinColumnAlias): not a reserved name */
+        if (!it->alias && q->njoins && e->kind == PARSER_EXPR_COLUMN && e->col.qualifier)
+            continue;
         const char *alias = it->alias                         ? it->alias
                             : e->kind == PARSER_EXPR_COLUMN ? e->col.name
                             : e->kind == PARSER_EXPR_DEREF  ? e->deref.field
@@ -1081,14 +1085,15 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
         if (!target)
             return pl_err_loc_at(c, stmt->insert.target_pos, EDDY_ENOTFOUND,
                                  "Source `%s` does not exist.", stmt->insert.target);
-        if (target->is_source)
-            return pl_err_at(c, stmt->insert.target_pos, EDDY_ETYPE,
-                             "Cannot insert into read-only %s: %s",
-                             target->kind == PLAN_TABLE ? "table" : "stream", target->name);
+        /* AstSanitizer checks the kind first */
         if (target->kind == PLAN_TABLE)
             return pl_err_at(c, stmt->insert.target_pos, EDDY_ETYPE,
                              "INSERT INTO can only be used to insert into a stream. %s is a "
                              "table.", target->name);
+        if (target->is_source)
+            return pl_err_at(c, stmt->insert.target_pos, EDDY_ETYPE,
+                             "Cannot insert into read-only %s: %s",
+                             target->kind == PLAN_TABLE ? "table" : "stream", target->name);
         /* AstSanitizer: header columns cannot be written by a query */
         for (int i = 0; i < target->schema.ncols; i++)
             if (target->schema.cols[i].role == PLAN_COL_HEADER ||
