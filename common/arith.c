@@ -174,6 +174,37 @@ int eddy__double_shortest(double d, char digits[20], int *exp10)
     return n;
 }
 
+/* Java's Double.toString (FloatingDecimal.dtoa up to JDK 18, which ksqlDB runs on) takes a
+ * shortcut for a double that is an integer with binary exponent 0..62: it prints the integer,
+ * less the low digits a table deems insignificant for the exponent (rounded half up), instead
+ * of the shortest digits. From 2^54 on that gives more digits than needed:
+ * 2^62 is 4.6116860184273879E18, not 4.611686018427388E18. Returns the digit count, or 0 when
+ * the shortcut does not apply (below 2^54 the integer's digits are the shortest ones). */
+static int java_long_digits(double ad, char digits[20], int *exp10)
+{
+    /* FloatingDecimal's insignificantDigitsNumber, by binary exponent - 54 */
+    static const int insignificant[] = {0, 0, 0, 0, 1, 1, 1, 2, 2};
+    if (!(ad >= 18014398509481984.0 && ad < 9223372036854775808.0) || ad != trunc(ad))
+        return 0;
+    int bin_exp = ilogb(ad);
+    int ins = insignificant[bin_exp - 54];
+    uint64_t v = (uint64_t)ad, pow10 = 1;
+    for (int i = 0; i < ins; i++)
+        pow10 *= 10;
+    uint64_t residue = v % pow10;
+    v /= pow10;
+    if (ins && residue >= pow10 / 2)
+        v++;
+    char tmp[24];
+    int n = snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)v);
+    *exp10 = n - 1 + ins;
+    while (n > 1 && tmp[n - 1] == '0')
+        n--;
+    memcpy(digits, tmp, (size_t)n);
+    digits[n] = '\0';
+    return n;
+}
+
 int eddy_double_format(double d, char *buf)
 {
     if (isnan(d))
@@ -190,7 +221,9 @@ int eddy_double_format(double d, char *buf)
         return len + 3;
     }
     char dg[20];
-    int e, n = eddy__double_shortest(d, dg, &e);
+    int e, n = java_long_digits(fabs(d), dg, &e);
+    if (n == 0)
+        n = eddy__double_shortest(d, dg, &e);
     if (e >= -3 && e < 7) {
         if (e >= 0) {
             for (int i = 0; i <= e; i++)

@@ -205,11 +205,17 @@ static void be64_put(uint8_t *p, int64_t v)
         p[i] = (uint8_t)((uint64_t)v >> (56 - 8 * i));
 }
 
+/* Set in the stored rowtime (never negative) when the record's raw headers follow. */
+#define SRC_HEADERS_FLAG ((uint64_t)1 << 63)
+
 /* A record of a TABLE source (ksqlDB materializes source tables): look up the key's previous
  * row in the task's source store, make 'row' a change (new row, old row) and store the new
  * row, or delete the key on a tombstone. Stored value: rowtime and offset (8 bytes big-endian
- * each), then the record's value bytes. A record without a key cannot be a table row: it is
- * skipped (logged). Returns 1 to process the row, 0 to skip it, or an error code. */
+ * each), then, when the source has header columns (SRC_HEADERS_FLAG set in the rowtime), the
+ * length of the record's raw headers (4 bytes big-endian) and the headers, so that the old
+ * row keeps its header columns, then the record's value bytes. A record without a key cannot
+ * be a table row: it is skipped (logged). Returns 1 to process the row, 0 to skip it, or an
+ * error code. */
 static int table_change(eng_task *t, const broker_record *r, op_row *row, eddy_err *err)
 {
     eng_query *q = t->q;
@@ -221,6 +227,10 @@ static int table_change(eng_task *t, const broker_record *r, op_row *row, eddy_e
     }
     const plan_step *src = &q->plan->steps[0];
     eddy_arena *a = &t->batch;
+    bool want_headers = false;
+    for (int i = 0; i < src->out.ncols; i++)
+        want_headers = want_headers || src->out.cols[i].role == PLAN_COL_HEADER ||
+                       src->out.cols[i].role == PLAN_COL_HEADERS;
     /* store key: a tag byte, then the key bytes (store keys cannot be empty) */
     uint8_t *key = eddy_arena_alloc(a, (size_t)r->key_len + 1);
     if (!key)
@@ -241,6 +251,18 @@ static int table_change(eng_task *t, const broker_record *r, op_row *row, eddy_e
         if (!v)
             return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
         memcpy(v, val, vlen);
+        broker_record stored = {0};   /* the stored headers, for the old header columns */
+        size_t voff = 16;
+        if ((uint64_t)be64_get(v) & SRC_HEADERS_FLAG) {
+            uint32_t hlen = vlen >= 20 ? eddy_get_be32(v + 16) : UINT32_MAX;
+            if (hlen > vlen - 20)
+                return eddy_err_set(err, EDDY_ECORRUPT, "bad table source state");
+            if (hlen) {
+                stored.raw_headers = v + 20;
+                stored.raw_end = v + 20 + hlen;
+            }
+            voff = 20 + hlen;
+        }
         eddy_value *old = eddy_arena_alloc(a, (size_t)src->out.ncols * sizeof *old);
         if (!old)
             return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
@@ -249,20 +271,24 @@ static int table_change(eng_task *t, const broker_record *r, op_row *row, eddy_e
                                                             : eddy_value_null(
                                                                   src->out.cols[i].type->kind);
         eddy_err e = {0};
-        int vrc = q->src_value ? serde_decode(q->src_value, v + 16, (int32_t)(vlen - 16), old,
-                                              a, &e)
+        int vrc = q->src_value ? serde_decode(q->src_value, v + voff, (int32_t)(vlen - voff),
+                                              old, a, &e)
                                : 0;
         if (vrc < 0 && e.code == EDDY_ENOMEM)
             return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
         if (vrc == 0) {
             for (int i = 0; i < src->out.ncols; i++) {
                 const plan_column *c = &src->out.cols[i];
-                if (c->role == PLAN_COL_HEADERS)
-                    old[i] = eddy_value_composite(EDDY_T_ARRAY, NULL, 0);
+                if (c->role == PLAN_COL_HEADERS &&
+                    headers_array(a, &stored, &old[i]) == EDDY_ENOMEM)
+                    return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+                if (c->role == PLAN_COL_HEADER)
+                    header_value(&stored, c->header_key ? c->header_key : "", &old[i]);
                 if (c->role != PLAN_COL_PSEUDO)
                     continue;
                 if (strcmp(c->name, "ROWTIME") == 0)
-                    old[i] = eddy_value_bigint(be64_get(v));
+                    old[i] = eddy_value_bigint((int64_t)((uint64_t)be64_get(v) &
+                                                         ~SRC_HEADERS_FLAG));
                 else if (strcmp(c->name, "ROWPARTITION") == 0)
                     old[i] = eddy_value_int(t->partition);
                 else if (strcmp(c->name, "ROWOFFSET") == 0)
@@ -276,14 +302,22 @@ static int table_change(eng_task *t, const broker_record *r, op_row *row, eddy_e
             return err->code;
         return 1;
     }
-    uint8_t *nv = eddy_arena_alloc(a, (size_t)r->value_len + 16);
+    size_t hlen = want_headers && r->raw_headers ? (size_t)(r->raw_end - r->raw_headers) : 0;
+    size_t hdr = want_headers ? 4 + hlen : 0;
+    size_t nlen = 16 + hdr + (r->value_len > 0 ? (size_t)r->value_len : 0);
+    uint8_t *nv = eddy_arena_alloc(a, nlen);
     if (!nv)
         return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
-    be64_put(nv, row->rowtime);
+    be64_put(nv, (int64_t)((uint64_t)row->rowtime | (want_headers ? SRC_HEADERS_FLAG : 0)));
     be64_put(nv + 8, r->offset);
+    if (want_headers) {
+        eddy_put_be32(nv + 16, (uint32_t)hlen);
+        if (hlen)
+            memcpy(nv + 20, r->raw_headers, hlen);
+    }
     if (r->value_len > 0)
-        memcpy(nv + 16, r->value, (size_t)r->value_len);
-    if (state_kv_put(t->src_store, key, klen, nv, (size_t)r->value_len + 16, err))
+        memcpy(nv + 16 + hdr, r->value, (size_t)r->value_len);
+    if (state_kv_put(t->src_store, key, klen, nv, nlen, err))
         return err->code;
     return 1;
 }
@@ -465,6 +499,9 @@ static int decode_internal(eng_task *t, const broker_record *r, op_row *row)
     }
     if (q->source->kind != PLAN_TABLE)
         row->cols = cols;
+    if (op_internal_headers(r->raw_headers, r->raw_end, &t->batch, &row->headers,
+                            &row->headers_end))
+        return EDDY_ENOMEM;
     row->rowtime = r->timestamp;
     row->partition = t->partition;
     row->offset = r->offset;

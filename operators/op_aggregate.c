@@ -25,15 +25,24 @@
  * merged session ends before stream time - gap - grace is dropped. Sessions ending before
  * stream time - retention are expired at each flush.
  *
- * EMIT FINAL. Instead of emitting each update, a window is remembered in a pending list
- * (in memory, ordered by window end, then key) and emitted once, with its final value, when
- * stream time reaches end + grace, provided the window is still inside the store's retention.
+ * EMIT FINAL (Kafka Streams' emit-on-window-close, which ksqlDB uses). Instead of emitting
+ * each update, a window is remembered in a pending list (in memory, ordered by window end,
+ * then key) and emitted once, with its final value and the headers of the record that closes
+ * it, when stream time reaches end + grace, provided the window is still inside the store's
+ * retention: its start is at least the largest window start put less the retention (Kafka
+ * Streams' time-ordered window store hides older windows).
  * The pending list is rebuilt after a restart from the store's windows that are not closed
  * yet, so a crash never loses a final row (it may repeat one emitted just before the crash).
  *
  * HAVING is a table filter with old values (ksqlDB's KTable filter with sendOldValues): an
  * update that passes is emitted; one that fails becomes a tombstone when the group's previous
  * value passed, and is dropped otherwise.
+ *
+ * Headers: every output row carries the headers of the record that produced it, and
+ * repartition records carry them through (Kafka Streams forwards the record context).
+ *
+ * Streams: a row with a null value (a tombstone) is dropped by GROUP BY and by the aggregate
+ * (ksqlDB filters null values before grouping; Kafka Streams' aggregations skip them).
  *
  * Tables: a change (OP_ROW_CHANGE) retracts the old row from its group with fn_agg_undo and
  * adds the new row to its group (table_change); a group is never deleted (a COUNT reaches 0).
@@ -134,10 +143,8 @@ static int group_by_process(op *self, int port, const op_batch *in, eddy_err *er
             k += (size_t)rc;
             continue;
         }
-        /* A stream record without a value (a tombstone) is dropped before its key is
-         * computed, as ksqlDB's StreamGroupBy filters null values ahead of groupBy. */
         if (in->rows[i].value_null)
-            continue;
+            continue;   /* ksqlDB's StreamGroupBy filters null values out before grouping */
         fc.row = in->rows[i].cols;
         bool null_key = false;
         for (int c = 0; c < g->nexprs; c++) {
@@ -193,11 +200,13 @@ typedef struct op_internal_sink {
     int32_t last_partition;
     int64_t last_offset;
     uint32_t sub;
-    uint8_t hdr[40];
+    eddy_buf hbuf;             /* headers of the record being written */
 } op_internal_sink;
 
-/* Point 'rec' at the "eddy.src" header for row 'r' (see op_internal_sink). */
-static void src_header(op_internal_sink *s, const op_row *r, op_sink_record *rec)
+/* Point 'rec' at the headers for row 'r': "eddy.src" (see op_internal_sink) first, then the
+ * row's own headers, which Kafka Streams carries through the repartition topic. Returns 0 or
+ * EDDY_ENOMEM. */
+static int src_header(op_internal_sink *s, const op_row *r, op_sink_record *rec)
 {
     if (r->partition == s->last_partition && r->offset == s->last_offset) {
         s->sub++;
@@ -206,8 +215,18 @@ static void src_header(op_internal_sink *s, const op_row *r, op_sink_record *rec
         s->last_offset = r->offset;
         s->sub = 0;
     }
-    uint8_t *p = s->hdr;
-    *p++ = 2;                                  /* one header (zig-zag varint) */
+    int32_t count = 0;
+    const uint8_t *own = NULL;
+    if (r->headers && r->headers_end > r->headers) {
+        size_t used = eddy_varint_get(r->headers, r->headers_end, &count);
+        if (used == 0 || count < 0)
+            count = 0;
+        else
+            own = r->headers + used;
+    }
+    uint8_t hdr[EDDY_VARINT_MAX + 2 + sizeof OP_SRC_HEADER + 16];
+    uint8_t *p = hdr;
+    p += eddy_varint_put(p, count + 1);
     *p++ = 2 * (uint8_t)(sizeof OP_SRC_HEADER - 1);
     memcpy(p, OP_SRC_HEADER, sizeof OP_SRC_HEADER - 1);
     p += sizeof OP_SRC_HEADER - 1;
@@ -216,8 +235,41 @@ static void src_header(op_internal_sink *s, const op_row *r, op_sink_record *rec
     eddy_put_be64(p + 4, (uint64_t)r->offset);
     eddy_put_be32(p + 12, s->sub);
     p += 16;
-    rec->headers = s->hdr;
-    rec->headers_end = p;
+    s->hbuf.len = 0;
+    if (eddy_buf_append(&s->hbuf, hdr, (size_t)(p - hdr)) ||
+        (own && count > 0 && eddy_buf_append(&s->hbuf, own, (size_t)(r->headers_end - own))))
+        return EDDY_ENOMEM;
+    rec->headers = s->hbuf.data;
+    rec->headers_end = s->hbuf.data + s->hbuf.len;
+    return 0;
+}
+
+int op_internal_headers(const uint8_t *raw, const uint8_t *end, eddy_arena *a,
+                        const uint8_t **out, const uint8_t **out_end)
+{
+    *out = *out_end = NULL;
+    int32_t count = 0;
+    size_t used = raw && end > raw ? eddy_varint_get(raw, end, &count) : 0;
+    if (used == 0 || count < 2)
+        return 0;
+    /* skip the first header ("eddy.src"): key length, key, value length, value */
+    const uint8_t *p = raw + used;
+    for (int part = 0; part < 2; part++) {
+        int32_t len = 0;
+        size_t u = eddy_varint_get(p, end, &len);
+        if (u == 0 || (len > 0 && (size_t)(end - p - (ptrdiff_t)u) < (size_t)len))
+            return 0;
+        p += u + (len > 0 ? (size_t)len : 0);
+    }
+    size_t rest = (size_t)(end - p);
+    uint8_t *h = eddy_arena_alloc(a, EDDY_VARINT_MAX + rest + 1);
+    if (!h)
+        return EDDY_ENOMEM;
+    size_t n = eddy_varint_put(h, count - 1);
+    memcpy(h + n, p, rest);
+    *out = h;
+    *out_end = h + n + rest;
+    return 0;
 }
 
 /* Encode the key columns of 'cols' into 'kb' and the others into 'vb' (appended). */
@@ -257,7 +309,8 @@ static int internal_write_change(op_internal_sink *s, const op_row *r, const edd
     rec.value = s->vbuf.data;
     rec.value_len = (int32_t)s->vbuf.len;
     rec.timestamp = r->rowtime;
-    src_header(s, r, &rec);
+    if (src_header(s, r, &rec))
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory in repartition");
     return s->write(s->write_ctx, &rec, err);
 }
 
@@ -371,7 +424,8 @@ static int internal_process(op *self, int port, const op_batch *in, eddy_err *er
         rec.value = s->vbuf.data ? s->vbuf.data : (const uint8_t *)"";
         rec.value_len = (int32_t)s->vbuf.len;
         rec.timestamp = r->rowtime;
-        src_header(s, r, &rec);
+        if (src_header(s, r, &rec))
+            return eddy_err_set(err, EDDY_ENOMEM, "out of memory in repartition");
         if ((rc = s->write(s->write_ctx, &rec, err)) != 0)
             return rc;
     }
@@ -384,6 +438,7 @@ static void internal_close(op *self)
     eddy_buf_free(&s->kbuf);
     eddy_buf_free(&s->vbuf);
     eddy_buf_free(&s->obuf);
+    eddy_buf_free(&s->hbuf);
     eddy_free(s);
 }
 
@@ -408,6 +463,7 @@ int op_internal_sink_create(op_ctx *ctx, const eddy_type *const *types, int ncol
     eddy_buf_init(&s->kbuf);
     eddy_buf_init(&s->vbuf);
     eddy_buf_init(&s->obuf);
+    eddy_buf_init(&s->hbuf);
     *out = &s->base;
     return 0;
 }
@@ -451,7 +507,7 @@ typedef struct op_aggregate {
     state_store *store;
     int nout;
     int64_t stream_time;       /* INT64_MIN until the first record */
-    int64_t store_time;        /* sessions: the largest session end put (INT64_MIN: none) */
+    int64_t store_time;        /* the largest session end / window start put (INT64_MIN: none) */
     bool restored_pending;     /* EMIT FINAL: pending list rebuilt from the store */
     eddy_buf kbuf, vbuf;
     /* output rows of the current batch */
@@ -530,10 +586,12 @@ static int push_out(op_aggregate *g, op_row **r, eddy_err *err)
     return 0;
 }
 
-/* The output row of a group: keys from 'keys', results of 'states'. Values in the arena. */
-static int result_row(op_aggregate *g, const eddy_value *keys, const eddy_value *states,
-                      int64_t maxts, bool windowed, int64_t start, int64_t end, op_row *r,
-                      eddy_err *err)
+/* The output row of a group: keys from 'keys', results of 'states', the headers of 'in' (the
+ * record that made the update, as Kafka Streams forwards its record context; may be NULL).
+ * Values in the arena. */
+static int result_row(op_aggregate *g, const op_row *in, const eddy_value *keys,
+                      const eddy_value *states, int64_t maxts, bool windowed, int64_t start,
+                      int64_t end, op_row *r, eddy_err *err)
 {
     const op_agg_spec *sp = g->spec;
     eddy_arena *a = g->base.ctx->arena;
@@ -548,6 +606,10 @@ static int result_row(op_aggregate *g, const eddy_value *keys, const eddy_value 
             return rc;
     }
     r->rowtime = maxts;
+    if (in) {
+        r->headers = in->headers;
+        r->headers_end = in->headers_end;
+    }
     if (windowed) {
         r->cols[sp->nkeys + sp->naggs] = eddy_value_bigint(start);
         r->cols[sp->nkeys + sp->naggs + 1] = eddy_value_bigint(end);
@@ -664,8 +726,11 @@ static int session_get(op_aggregate *g, const uint8_t *key, size_t klen, int64_t
 }
 
 /* EMIT FINAL: emit the pending windows that closed (end + grace <= stream time;
- * sessions: end + gap + grace <= stream time, Kafka Streams' suppression of session windows). */
-static int emit_closed(op_aggregate *g, eddy_err *err)
+ * sessions: end + gap + grace <= stream time), as Kafka Streams' emit-on-window-close does
+ * after each record 'in', whose headers the emitted rows carry. A time window is no longer
+ * found (lost) once its start is below the store's time (the largest window start put) less
+ * the retention: Kafka Streams' time-ordered window store hides it. */
+static int emit_closed(op_aggregate *g, const op_row *in, eddy_err *err)
 {
     const op_agg_spec *sp = g->spec;
     if (g->npend == 0)
@@ -685,7 +750,7 @@ static int emit_closed(op_aggregate *g, eddy_err *err)
         } else {
             if (p->end + sp->grace_ms > g->stream_time)
                 break;
-            if (p->end <= g->stream_time - sp->retention_ms)
+            if (g->store_time != INT64_MIN && p->start < g->store_time - sp->retention_ms)
                 continue;   /* no longer in the store's retention: lost, as in Kafka Streams */
             rc = state_window_get(g->store, p->key, p->klen, p->start, &val, &vlen, err);
             if (rc <= 0)
@@ -702,7 +767,7 @@ static int emit_closed(op_aggregate *g, eddy_err *err)
         op_row r = {0};
         if ((rc = decode_states(g, val, vlen, states, &maxts, err)) ||
             (rc = decode_keys(g, p->key, p->klen, keys, err)) ||
-            (rc = result_row(g, keys, states, maxts, true, p->start, p->end, &r, err)))
+            (rc = result_row(g, in, keys, states, maxts, true, p->start, p->end, &r, err)))
             break;
         rc = emit_update(g, &r, false, false, err);
     }
@@ -724,6 +789,8 @@ static int restore_pending(op_aggregate *g, eddy_err *err)
         return rc;
     state_entry e;
     while ((rc = state_iter_next(it, &e, err)) == 1) {
+        if (g->spec->window != OP_WINDOW_SESSION && e.start > g->store_time)
+            g->store_time = e.start;
         if ((rc = add_pending(g, e.key, e.key_len, e.start, e.end, err)) != 0)
             break;
     }
@@ -755,7 +822,7 @@ static int fold(op_aggregate *g, const op_row *in, const uint8_t *key, size_t kl
             return rc;
         if (sp->having && !sp->emit_final) {
             op_row old = {0};
-            if ((rc = result_row(g, in->cols, states, maxts, windowed, start, end, &old, err)))
+            if ((rc = result_row(g, in, in->cols, states, maxts, windowed, start, end, &old, err)))
                 return rc;
             if (having_passes(g, &old, &old_pass))
                 return eddy_err_set(err, EDDY_ENOMEM, "out of memory in aggregate");
@@ -782,10 +849,12 @@ static int fold(op_aggregate *g, const op_row *in, const uint8_t *key, size_t kl
                   : state_kv_put(g->store, key, klen, g->vbuf.data, g->vbuf.len, err);
     if (rc)
         return rc;
+    if (windowed && start > g->store_time)
+        g->store_time = start;
     if (sp->emit_final)
         return add_pending(g, key, klen, start, end, err);
     op_row r = {0};
-    if ((rc = result_row(g, in->cols, states, maxts, windowed, start, end, &r, err)))
+    if ((rc = result_row(g, in, in->cols, states, maxts, windowed, start, end, &r, err)))
         return rc;
     return emit_update(g, &r, found == 1, old_pass, err);
 }
@@ -893,7 +962,7 @@ static int session_fold(op_aggregate *g, const op_row *in, const uint8_t *key, s
                 continue;   /* suppression drops tombstones */
             op_row old = {0};
             bool pass = true;
-            if ((rc = result_row(g, in->cols, f->states, f->end, true, f->start, f->end, &old,
+            if ((rc = result_row(g, in, in->cols, f->states, f->end, true, f->start, f->end, &old,
                                  err)))
                 return rc;
             if (sp->having && having_passes(g, &old, &pass))
@@ -916,7 +985,7 @@ static int session_fold(op_aggregate *g, const op_row *in, const uint8_t *key, s
     if (sp->emit_final)
         return add_pending(g, key, klen, start, end, err);
     op_row r = {0};
-    if ((rc = result_row(g, in->cols, states, end, true, start, end, &r, err)))
+    if ((rc = result_row(g, in, in->cols, states, end, true, start, end, &r, err)))
         return rc;
     return emit_update(g, &r, false, false, err);
 }
@@ -948,7 +1017,7 @@ static int table_fold(op_aggregate *g, const op_row *in, const uint8_t *key, siz
             return rc;
         if (sp->having) {
             op_row old = {0};
-            if ((rc = result_row(g, keys, states, maxts, false, 0, 0, &old, err)))
+            if ((rc = result_row(g, in, keys, states, maxts, false, 0, 0, &old, err)))
                 return rc;
             if (having_passes(g, &old, &old_pass))
                 return eddy_err_set(err, EDDY_ENOMEM, "out of memory in aggregate");
@@ -976,7 +1045,7 @@ static int table_fold(op_aggregate *g, const op_row *in, const uint8_t *key, siz
     if ((rc = state_kv_put(g->store, key, klen, g->vbuf.data, g->vbuf.len, err)))
         return rc;
     op_row r = {0};
-    if ((rc = result_row(g, keys, states, maxts, false, 0, 0, &r, err)))
+    if ((rc = result_row(g, in, keys, states, maxts, false, 0, 0, &r, err)))
         return rc;
     return emit_update(g, &r, found == 1, old_pass, err);
 }
@@ -1046,6 +1115,8 @@ static int aggregate_process(op *self, int port, const op_batch *in, eddy_err *e
                 return rc;
             continue;
         }
+        if (r->value_null && !(r->flags & OP_ROW_CHANGE))
+            continue;   /* Kafka Streams' stream aggregation skips null values */
         g->kbuf.len = 0;
         eddy_err e = {0};
         for (int c = 0; c < sp->nkeys; c++) {
@@ -1067,7 +1138,7 @@ static int aggregate_process(op *self, int port, const op_batch *in, eddy_err *e
         }
         if (sp->window == OP_WINDOW_SESSION) {
             if ((rc = session_fold(g, r, key, klen, err)) ||
-                (sp->emit_final && (rc = emit_closed(g, err))))
+                (sp->emit_final && (rc = emit_closed(g, r, err))))
                 return rc;
             continue;
         }
@@ -1094,7 +1165,7 @@ static int aggregate_process(op *self, int port, const op_batch *in, eddy_err *e
             if ((rc = fold(g, r, key, klen, true, s, end, err)))
                 return rc;
         }
-        if (sp->emit_final && (rc = emit_closed(g, err)))
+        if (sp->emit_final && (rc = emit_closed(g, r, err)))
             return rc;
     }
     op_batch out = {g->out, g->nout_rows};

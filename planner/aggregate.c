@@ -15,11 +15,14 @@
  * equal to a GROUP BY expression or to an aggregate call reads the corresponding column
  * (pl_scope substitutions), so `LEN(DATA) AS K ... GROUP BY LEN(DATA)` selects the key.
  *
- * Rules and messages (ksqlDB): aggregates cannot nest, cannot appear in GROUP BY; GROUP BY
- * needs an aggregate; aggregates need GROUP BY; every column referenced outside an aggregate
- * call in SELECT or HAVING must be covered by a GROUP BY expression (WINDOWSTART and
- * WINDOWEND are allowed in windowed aggregations); EMIT FINAL needs a window. Windows: grace
- * defaults to max(24 h - size, 0), retention to size + grace (Kafka Streams' defaults).
+ * Rules and messages (ksqlDB's AggregateAnalyzer, in its order): aggregates cannot nest;
+ * in a windowed aggregation WINDOWSTART/WINDOWEND may not be passed to aggregates nor appear
+ * in GROUP BY or HAVING; aggregates cannot appear in GROUP BY; GROUP BY needs an aggregate;
+ * every column referenced outside an aggregate call in SELECT or HAVING must be covered by a
+ * GROUP BY expression (window bounds are in windowed aggregations); then EMIT FINAL needs a
+ * window, and aggregates without GROUP BY (ksqlDB groups them by a constant) are rejected
+ * last. Windows: grace defaults to max(24 h - size, 0), retention to size + grace (Kafka
+ * Streams' defaults).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,6 +99,9 @@ typedef struct ungrouped_walk {
     bool windowed;
     const char *params[32];      /* lambda parameters in scope */
     int nparams;
+    eddy_buf *names;             /* when set: every ungrouped column, ", "-separated */
+    int nnames;
+    bool oom;
 } ungrouped_walk;
 
 /* Does 'e' reference a column outside aggregate calls that no GROUP BY expression covers? */
@@ -113,6 +119,9 @@ static bool ungrouped(ungrouped_walk *w, const parser_expr *e)
         /* window bounds: selectable when windowed, "cannot be resolved" otherwise */
         if (strcmp(e->col.name, "WINDOWSTART") == 0 || strcmp(e->col.name, "WINDOWEND") == 0)
             return false;
+        if (w->names && eddy_buf_printf(w->names, "%s%s", w->nnames++ ? ", " : "",
+                                        e->col.name))
+            w->oom = true;
         return true;
     }
     if (e->kind == PARSER_EXPR_CALL && pl_is_aggregate_name(e->call.name))
@@ -124,50 +133,10 @@ static bool ungrouped(ungrouped_walk *w, const parser_expr *e)
     const parser_expr *kids[256];
     int n = children(e, kids, 256);
     bool bad = false;
-    for (int i = 0; i < n && !bad; i++)
-        bad = ungrouped(w, kids[i]);
+    for (int i = 0; i < n && (!bad || w->names); i++)
+        bad = ungrouped(w, kids[i]) || bad;
     w->nparams = saved;
     return bad;
-}
-
-/* The column references of 'e' outside aggregate calls that no GROUP BY expression covers,
- * unqualified, appended to 'out' separated by ", " and counted in '*n' (ksqlDB's
- * AggregateAnalyzer.captureNonAggregateHavingNotPartOfGroupBy). Returns 0 or ENOMEM. */
-static int ungrouped_columns(pl_ctx *c, ungrouped_walk *w, const parser_expr *e, eddy_buf *out,
-                             int *n)
-{
-    if (!e)
-        return 0;
-    for (int i = 0; i < w->ngroup; i++)
-        if (pl_ast_equal(e, w->group[i]))
-            return 0;
-    if (e->kind == PARSER_EXPR_COLUMN) {
-        if (!e->col.qualifier)
-            for (int i = 0; i < w->nparams; i++)
-                if (strcmp(w->params[i], e->col.name) == 0)
-                    return 0;
-        if (strcmp(e->col.name, "WINDOWSTART") == 0 || strcmp(e->col.name, "WINDOWEND") == 0)
-            return 0;
-        parser_expr bare = *e;
-        bare.col.qualifier = NULL;
-        const char *text = pl_ast_str(c, &bare);
-        if (!text || eddy_buf_printf(out, "%s%s", (*n)++ ? ", " : "", text))
-            return pl_oom(c);
-        return 0;
-    }
-    if (e->kind == PARSER_EXPR_CALL && pl_is_aggregate_name(e->call.name))
-        return 0;
-    int saved = w->nparams;
-    if (e->kind == PARSER_EXPR_LAMBDA)
-        for (size_t i = 0; i < e->lambda.nparams && w->nparams < 32; i++)
-            w->params[w->nparams++] = e->lambda.params[i];
-    const parser_expr *kids[256];
-    int k = children(e, kids, 256);
-    int rc = 0;
-    for (int i = 0; i < k && rc == 0; i++)
-        rc = ungrouped_columns(c, w, kids[i], out, n);
-    w->nparams = saved;
-    return rc;
 }
 
 /* The aggregate calls of the SELECT list and HAVING, each once (by AST equality). */
@@ -190,8 +159,8 @@ static int collect_calls(pl_ctx *c, const parser_query *q, const parser_expr **c
                 if (pl_ast_find_calls(call->call.args.items[a], pl_is_aggregate_name, &inner,
                                       1))
                     return pl_err_at(c, call->pos, EDDY_ETYPE,
-                                     "Aggregate functions can not be nested: %s",
-                                     pl_ast_str(c, call));
+                                     "Aggregate functions can not be nested: %s(%s())",
+                                     call->call.name, inner->call.name);
             }
             bool dup = false;
             for (int m = 0; m < n && !dup; m++)
@@ -237,67 +206,98 @@ static bool grouped_column(const parser_query *q, const char *name)
     return false;
 }
 
-static int rules_select_having(pl_ctx *c, const parser_query *q, const plan_source *src);
+static bool is_window_bound(const char *name)
+{
+    return strcmp(name, "WINDOWSTART") == 0 || strcmp(name, "WINDOWEND") == 0;
+}
+
+const parser_expr *pl__window_bound_ref(const parser_expr *e, bool in_agg_only)
+{
+    if (e->kind == PARSER_EXPR_COLUMN)
+        return !in_agg_only && is_window_bound(e->col.name) ? e : NULL;
+    if (in_agg_only && e->kind == PARSER_EXPR_CALL && pl_is_aggregate_name(e->call.name))
+        in_agg_only = false;
+    const parser_expr *kids[256];
+    int n = children(e, kids, 256);
+    for (int i = 0; i < n; i++) {
+        const parser_expr *r = pl__window_bound_ref(kids[i], in_agg_only);
+        if (r)
+            return r;
+    }
+    return NULL;
+}
+
+static int window_bound_error(pl_ctx *c, const parser_expr *ref)
+{
+    return pl_err_at(c, ref->pos, EDDY_ETYPE,
+                     "Window bounds column %s can only be used in the SELECT clause of windowed "
+                     "aggregations and can not be passed to aggregate functions.\nSee "
+                     "https://github.com/confluentinc/ksql/issues/4397", ref->col.name);
+}
+
+/* ksqlDB's AggregateNode: "<what> statement does not support aggregate function [F(A), ...]
+ * without a GROUP BY clause.", a call without arguments printed with its default argument
+ * ROWTIME (COUNT(*) is COUNT(ROWTIME)). */
+static int no_group_by_error(pl_ctx *c, const parser_query *q, const char *what,
+                             const parser_expr *const *calls, int ncalls)
+{
+    eddy_buf list;
+    eddy_buf_init(&list);
+    int rc = 0;
+    for (int i = 0; i < ncalls && rc == 0; i++) {
+        const parser_expr *f = calls[i];
+        rc = f->call.args.n == 0
+                 ? eddy_buf_printf(&list, "%s%s(ROWTIME)", i ? ", " : "", f->call.name)
+                 : eddy_buf_printf(&list, "%s%s", i ? ", " : "", pl_ast_str(c, f));
+    }
+    if (rc || !eddy_buf_cstr(&list)) {
+        eddy_buf_free(&list);
+        return pl_oom(c);
+    }
+    rc = pl_err_at(c, q->pos, EDDY_ETYPE,
+                   "%s statement does not support aggregate function [%s] without a GROUP BY "
+                   "clause.", what, (const char *)list.data);
+    eddy_buf_free(&list);
+    return rc;
+}
 
 static int check_rules(pl_ctx *c, const parser_query *q, const char *what,
                        const plan_source *src, const parser_expr *const *calls, int ncalls)
 {
     const parser_expr_list *g = &q->group_by;
+    /* ksqlDB's AggregateAnalyzer, in its order: a windowed aggregation takes window bounds
+     * in SELECT outside aggregate calls only, then GROUP BY expressions, then HAVING */
+    const parser_expr *wb;
+    for (size_t i = 0; q->window && i < q->nitems; i++)
+        if (q->items[i].kind != PARSER_SELECT_ALL && q->items[i].expr &&
+            (wb = pl__window_bound_ref(q->items[i].expr, true)))
+            return window_bound_error(c, wb);
     for (size_t i = 0; i < g->n; i++) {
         const parser_expr *agg;
         if (pl_ast_find_calls(g->items[i], pl_is_aggregate_name, &agg, 1))
             return pl_err_at(c, g->items[i]->pos, EDDY_ETYPE,
                              "GROUP BY does not support aggregate functions: %s is an aggregate "
                              "function.", agg->call.name);
+        if (q->window && (wb = pl__window_bound_ref(g->items[i], false)))
+            return window_bound_error(c, wb);
         for (size_t j = 0; j < i; j++)
             if (pl_ast_equal(g->items[i], g->items[j]))
                 return pl_err_at(c, g->items[i]->pos, EDDY_ETYPE,
                                  "Duplicate GROUP BY expression: %s", pl_ast_str(c, g->items[i]));
     }
+    if (q->window && q->having && (wb = pl__window_bound_ref(q->having, false)))
+        return window_bound_error(c, wb);
     if (!q->has_group_by && ncalls == 0)
         return pl_err_at(c, q->window ? q->window->pos : q->pos, EDDY_ETYPE,
                          "%s requires GROUP BY", q->window ? "WINDOW" : "HAVING");
-    if (ncalls == 0)
+    /* Aggregates without GROUP BY: ksqlDB groups by a constant no SELECT item can match, so
+     * the non-aggregate checks below come first, then "... without a GROUP BY clause." */
+    if (q->has_group_by && ncalls == 0)
         return pl_err_at(c, q->pos, EDDY_ETYPE,
                          "GROUP BY requires aggregate functions in either the SELECT or HAVING "
                          "clause.");
-    /* Aggregate calls without GROUP BY: ksqlDB groups by a dummy literal, so the SELECT and
-     * HAVING rules below run first; the missing GROUP BY is reported last (AggregateNode
-     * .validateKeyPresent). */
-    int rc = rules_select_having(c, q, src);
-    if (rc)
-        return rc;
-    if (q->emit == PARSER_EMIT_FINAL && !q->window)
-        return pl_err_at(c, q->pos, EDDY_ETYPE,
-                         "EMIT FINAL is only supported for windowed aggregations.");
-    if (!q->has_group_by) {
-        /* the calls as ksqlDB lists them: a call without arguments gets ROWTIME */
-        eddy_buf list;
-        eddy_buf_init(&list);
-        for (int i = 0; i < ncalls && rc == 0; i++) {
-            const parser_expr *f = calls[i];
-            rc = (f->call.star || f->call.args.n == 0)
-                     ? eddy_buf_printf(&list, "%s%s(ROWTIME)", i ? ", " : "", f->call.name)
-                     : eddy_buf_printf(&list, "%s%s", i ? ", " : "", pl_ast_str(c, f));
-        }
-        rc = rc || !eddy_buf_cstr(&list)
-                 ? pl_oom(c)
-                 : pl_err_at(c, q->pos, EDDY_ETYPE,
-                             "%s statement does not support aggregate function [%s] without a "
-                             "GROUP BY clause.", what, (const char *)list.data);
-        eddy_buf_free(&list);
-        return rc;
-    }
-    return 0;
-}
-
-/* AggregateAnalyzer.enforceAggregateRules: SELECT expressions and HAVING column references
- * outside aggregate calls must be covered by GROUP BY. */
-static int rules_select_having(pl_ctx *c, const parser_query *q, const plan_source *src)
-{
-    const parser_expr_list *g = &q->group_by;
     ungrouped_walk w = {(const parser_expr *const *)g->items, (int)g->n, q->window != NULL,
-                        {0}, 0};
+                        {0}, 0, NULL, 0, false};
     eddy_buf bad;
     eddy_buf_init(&bad);
     int nbad = 0;
@@ -336,20 +336,27 @@ static int rules_select_having(pl_ctx *c, const parser_query *q, const plan_sour
     eddy_buf_free(&bad);
     if (rc)
         return rc;
-    /* HAVING: ksqlDB names the column references, not the expression */
-    int ncols = 0;
-    eddy_buf_init(&bad);
-    if (q->having && (rc = ungrouped_columns(c, &w, q->having, &bad, &ncols))) {
-        eddy_buf_free(&bad);
+    /* HAVING: the columns outside aggregates and GROUP BY expressions, each time seen */
+    eddy_buf cols;
+    eddy_buf_init(&cols);
+    w.names = &cols;
+    if (q->having && ungrouped(&w, q->having))
+        rc = w.oom || !eddy_buf_cstr(&cols)
+                 ? pl_oom(c)
+                 : pl_err_at(c, q->having->pos, EDDY_ETYPE,
+                             "Non-aggregate HAVING expression not part of GROUP BY: %s\n"
+                             "Consider switching the HAVING clause to a WHERE clause before the "
+                             "GROUP BY.", (const char *)cols.data);
+    eddy_buf_free(&cols);
+    if (rc)
         return rc;
-    }
-    if (ncols)
-        rc = pl_err_at(c, q->having->pos, EDDY_ETYPE,
-                       "Non-aggregate HAVING expression not part of GROUP BY: %s\nConsider "
-                       "switching the HAVING clause to a WHERE clause before the GROUP BY.",
-                       eddy_buf_cstr(&bad) ? (const char *)bad.data : "");
-    eddy_buf_free(&bad);
-    return rc;
+    /* then ksqlDB's LogicalPlanner, then its output node's key check */
+    if (q->emit == PARSER_EMIT_FINAL && !q->window)
+        return pl_err_at(c, q->pos, EDDY_ETYPE,
+                         "EMIT FINAL is only supported for windowed aggregations.");
+    if (!q->has_group_by)
+        return no_group_by_error(c, q, what, calls, ncalls);
+    return 0;
 }
 
 static int window_of(pl_ctx *c, const parser_window *pw, bool emit_final, plan_window *w)
@@ -576,6 +583,29 @@ int pl__agg_steps(pl_ctx *c, const parser_query *q, const char *what, const plan
                              "%s (%s) instead.", pl_ast_str(c, q->having),
                              pl_type_str(c, e->type));
         as->having = e;
+    }
+    return 0;
+}
+
+int pl__check_agg_state_format(pl_ctx *c, uint32_t pos, const plan_step *as,
+                               const serde_format *vf)
+{
+    for (int j = 0; j < as->naggs; j++) {
+        /* one column at a time: what matters is the type (KAFKA's single-field rule would
+         * also count the other columns of ksqlDB's aggregate schema, which differ from ours) */
+        plan_column col = {"KSQL_AGG_VARIABLE", as->aggs[j]->state_type, PLAN_COL_VALUE, NULL};
+        int rc = pl_check_format(c, pos, vf, &col, 1, false, true);
+        if (rc == 0)
+            continue;
+        if (rc != EDDY_ETYPE)
+            return rc;
+        eddy_err_clear(c->err);
+        return pl_err_at(c, pos, EDDY_ETYPE,
+                         "One of the functions used in the statement has an intermediate type "
+                         "that the value format can not handle. Please remove the function or "
+                         "change the format.\nConsider up-voting "
+                         "https://github.com/confluentinc/ksql/issues/3950, which will resolve "
+                         "this limitation");
     }
     return 0;
 }

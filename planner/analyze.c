@@ -13,6 +13,7 @@
  * timestamp column. Messages are ksqlDB's texts (ksqlDB class names in comments).
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,8 +42,10 @@ int pl_err_at(pl_ctx *c, uint32_t pos, int code, const char *fmt, ...)
 
 static const char *kind_word(plan_source_kind k, bool upper);
 
-int pl_err_loc_at(pl_ctx *c, uint32_t pos, int code, const char *fmt, ...)
+int pl_err_loc(pl_ctx *c, uint32_t pos, int code, const char *fmt, ...)
 {
+    if (!c->err || c->err->code)
+        return code;
     char msg[sizeof c->err->msg];
     va_list ap;
     va_start(ap, fmt);
@@ -51,7 +54,9 @@ int pl_err_loc_at(pl_ctx *c, uint32_t pos, int code, const char *fmt, ...)
     int line = 0, col = 0;
     if (c->sql)
         parser_linecol(c->sql, c->sql_len, pos, &line, &col);
-    return pl_err_at(c, pos, code, "Line: %d, Col: %d: %s", line, col, msg);
+    if (line <= 0)
+        return eddy_err_set_at(c->err, code, line, col, "%s", msg);
+    return eddy_err_set_at(c->err, code, line, col, "Line: %d, Col: %d: %s", line, col, msg);
 }
 
 const char *pl_source_hint(pl_ctx *c, const char *name, int kind)
@@ -319,6 +324,8 @@ static int prop_int(pl_ctx *c, const parser_property *p, int *out)
                      prop_text(c, v) ? prop_text(c, v) : "null");
 }
 
+static int parse_duration(pl_ctx *c, const char *text, int64_t *ms, const char **why);
+
 int pl_with_parse(pl_ctx *c, const parser_props *props, bool create_as, pl_with *w)
 {
     memset(w, 0, sizeof *w);
@@ -383,6 +390,12 @@ int pl_with_parse(pl_ctx *c, const parser_props *props, bool create_as, pl_with 
             w->window_type = text;
         } else if (strcasecmp(n, "WINDOW_SIZE") == 0) {
             w->window_size = text;
+            const char *why = NULL;
+            int64_t ms;
+            if (text && parse_duration(c, text, &ms, &why) < 0)
+                return !why ? c->err->code : pl_err_at(c, p->pos, EDDY_ETYPE,
+                                 "Configuration WINDOW_SIZE is invalid: Invalid duration: '%s'. "
+                                 "%s", text, why);
         } else if (strcasecmp(n, "VALUE_AVRO_SCHEMA_FULL_NAME") == 0 ||
                    strcasecmp(n, "VALUE_SCHEMA_FULL_NAME") == 0) {
             const char *vf = NULL;
@@ -844,14 +857,13 @@ static int plan_create_source(pl_ctx *c, const parser_stmt *stmt, plan_stmt *ps)
                 continue;
             if (pass == 0) {
                 if (kind == PLAN_STREAM && d->constraint == PARSER_COL_PRIMARY_KEY)
-                    /* CreateStream/CreateTable: with the column's NodeLocation prefix */
-                    return pl_err_loc_at(c, d->pos, EDDY_ETYPE,
-                                         "Column `%s` is a 'PRIMARY KEY' column: please use "
-                                         "'KEY' for streams.%s", d->name, KEY_HELP);
+                    return pl_err_loc(c, d->pos, EDDY_ETYPE,
+                                      "Column `%s` is a 'PRIMARY KEY' column: please use 'KEY' "
+                                      "for streams.%s", d->name, KEY_HELP);
                 if (kind == PLAN_TABLE && d->constraint == PARSER_COL_KEY)
-                    return pl_err_loc_at(c, d->pos, EDDY_ETYPE,
-                                         "Column `%s` is a 'KEY' column: please use 'PRIMARY "
-                                         "KEY' for tables.%s", d->name, KEY_HELP);
+                    return pl_err_loc(c, d->pos, EDDY_ETYPE,
+                                      "Column `%s` is a 'KEY' column: please use 'PRIMARY KEY' "
+                                      "for tables.%s", d->name, KEY_HELP);
             }
             if (pl_is_reserved_column(d->name))
                 return pl_err_at(c, d->pos, EDDY_ETYPE,
@@ -1190,10 +1202,12 @@ static int plan_stmt_in(pl_ctx *c, const parser_stmt *stmt, plan_stmt *ps)
         return 0;
     }
     case PARSER_STMT_ALTER_SOURCE: {
-        /* ksqlDB's AlterSourceFactory: a source stream/table is read-only */
-        const plan_source *target = lookup(c, stmt->create.name);
+        /* ksqlDB's AlterSourceFactory rejects a source (read-only) stream or table first */
+        const plan_source *t = c->cat && c->cat->lookup
+                                   ? c->cat->lookup(c->cat->ctx, stmt->create.name)
+                                   : NULL;
         const char *kind = stmt->create.source == PARSER_SOURCE_TABLE ? "table" : "stream";
-        if (target && target->is_source)
+        if (t && t->is_source)
             return pl_err_at(c, stmt->pos, EDDY_ETYPE,
                              "Cannot alter %s '%s': ALTER operations are not supported on "
                              "source %ss.", kind, stmt->create.name, kind);

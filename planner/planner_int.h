@@ -75,6 +75,10 @@ int pl_err_at(pl_ctx *c, uint32_t pos, int code, const char *fmt, ...)
  * fit eddy_err.msg, 'shorter' (may be NULL) is used instead. */
 int pl_err_long(pl_ctx *c, uint32_t pos, int code, const char *msg, const char *shorter);
 int pl_oom(pl_ctx *c);
+/* As pl_err_at, the message starting as ksqlDB's NodeLocation.asPrefix() does for the errors
+ * it locates in their text: "Line: 1, Col: 21: ...". */
+int pl_err_loc(pl_ctx *c, uint32_t pos, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* Put 'prefix' before the recorded error's message (truncating its end if needed). */
 void pl_err_prefix(pl_ctx *c, const char *prefix);
 
@@ -86,10 +90,6 @@ char *pl_printf(pl_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2
  * whose name differs only in case ('kind' PLAN_STREAM/PLAN_TABLE, or -1 for any) as a
  * "\nDid you mean ...? Hint: ..." suffix; "" when there are none, NULL when out of memory. */
 const char *pl_source_hint(pl_ctx *c, const char *name, int kind);
-/* Record an error whose message starts with ksqlDB's NodeLocation prefix "Line: L, Col: C: "
- * for byte offset 'pos'. */
-int pl_err_loc_at(pl_ctx *c, uint32_t pos, int code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
 const char *pl_type_str(pl_ctx *c, const eddy_type *t);
 const char *pl_property(pl_ctx *c, const char *name);
 bool pl_is_reserved_column(const char *name);
@@ -190,6 +190,20 @@ bool pl__query_aggregates(const parser_query *q);
  * in messages ("CREATE TABLE AS SELECT"). */
 int pl__agg_steps(pl_ctx *c, const parser_query *q, const char *what, const plan_source *src,
                   plan_step *steps, int *nsteps, pl_agg *out);
+
+/* The first WINDOWSTART/WINDOWEND column reference in 'e' (pre-order), only inside aggregate
+ * calls when 'in_agg_only', or NULL. */
+const parser_expr *pl__window_bound_ref(const parser_expr *e, bool in_agg_only);
+
+/* ksqlDB stores aggregation state in the value format of the query's source
+ * (MaterializationUtil): an aggregate call whose intermediate type (state_type) that format
+ * cannot carry (DELIMITED: no ARRAY, MAP or STRUCT, as for AVG, STDDEV_SAMP, CORRELATION,
+ * TOPK, COLLECT_LIST, HISTOGRAM, LATEST_BY_OFFSET, ...; KAFKA: INT, BIGINT, DOUBLE, STRING
+ * and BYTES only) fails the statement with EDDY_ETYPE "One of the functions used in the
+ * statement has an intermediate type that the value format can not handle. ...". 'as' is the
+ * AGGREGATE step, 'vf' the source's value format. */
+int pl__check_agg_state_format(pl_ctx *c, uint32_t pos, const plan_step *as,
+                               const serde_format *vf);
 
 /* ---- WITH clause (analyze.c) ---- */
 

@@ -267,6 +267,13 @@ static int where_step(qstate *st)
     const parser_expr *w = st->q->where;
     plan_step *s = add_step(st, PLAN_STEP_FILTER);
     s->out = st->steps[s->id - 1].out;
+    /* A windowed aggregation over an unwindowed source: its WHERE is typed against the
+     * source, where ksqlDB's FilterTypeValidator finds no window bounds */
+    const parser_expr *wb;
+    if (st->q->window && st->src->window.kind == PLAN_WINDOW_NONE &&
+        (wb = pl__window_bound_ref(w, false)))
+        return pl_err_at(c, wb->pos, EDDY_ETYPE,
+                         "Error in WHERE expression: Unknown column %s.", wb->col.name);
     pl_scope sc;
     scope_init(st, &sc, &s->out, "WHERE", &s->nvars);
     fn_expr *e;
@@ -1030,18 +1037,6 @@ static int agg_analyze(pl_ctx *c, const parser_query *q)
     return rc;   /* an error code (negative) or 0 */
 }
 
-/* ksqlDB's Analyzer: why the KAFKA value format cannot be aggregated. */
-#define KAFKA_VALUE_DETAILS                                                                      \
-    "The KAFKA format is primarily intended for use as a key format. It can be used as a value " \
-    "format, but can not be used in any operation that requires a repartition or changelog "    \
-    "topic.\nRemoving this limitation requires enhancements to the core of KSQL. This will "     \
-    "come in a future release. Until then, avoid using the KAFKA format for values.\nIf you "   \
-    "have an existing topic with KAFKA formatted values you can duplicate the data and "         \
-    "serialize using Avro or JSON with a statement such as: \n\n'CREATE STREAM "                 \
-    "<new-stream-name> WITH(VALUE_FORMAT='Avro') AS SELECT * FROM "                              \
-    "<existing-kafka-formated-stream-name>;'\nFor more info see "                               \
-    "https://github.com/confluentinc/ksql/issues/3060"
-
 static int unsupported_parts(pl_ctx *c, const parser_query *q)
 {
     if (q->njoins)
@@ -1067,6 +1062,59 @@ static int unsupported_parts(pl_ctx *c, const parser_query *q)
     return 0;
 }
 
+/* ksqlDB's AstSanitizer: "Source `X` does not exist.", located as it locates it (the
+ * statement's start column, 1-based, plus the length of "INSERT INTO", printed plus one). */
+static int unknown_insert_target(pl_ctx *c, const parser_stmt *stmt)
+{
+    int line = 0, col = 0;
+    if (c->sql)
+        parser_linecol(c->sql, c->sql_len, stmt->pos, &line, &col);
+    eddy_buf name;
+    eddy_buf_init(&name);
+    int rc = pl_format_ident(stmt->insert.target, &name);
+    if (rc || !eddy_buf_cstr(&name)) {
+        eddy_buf_free(&name);
+        return pl_oom(c);
+    }
+    /* ksqlDB prints a source name always back-quoted */
+    const char *n = (const char *)name.data;
+    bool quoted = n[0] == '`';
+    if (line > 0)
+        rc = pl_err_at(c, stmt->insert.target_pos, EDDY_ENOTFOUND,
+                       "Line: %d, Col: %d: Source %s%s%s does not exist.", line,
+                       col + (int)strlen("INSERT INTO") + 1, quoted ? "" : "`", n,
+                       quoted ? "" : "`");
+    else
+        rc = pl_err_at(c, stmt->insert.target_pos, EDDY_ENOTFOUND,
+                       "Source %s%s%s does not exist.", quoted ? "" : "`", n, quoted ? "" : "`");
+    eddy_buf_free(&name);
+    return rc;
+}
+
+/* ksqlDB's Analyzer rejects GROUP BY over a source whose values are in the KAFKA format (it
+ * cannot back a repartition or changelog topic). The message is longer than an eddy_err holds
+ * in full; then its first line is kept. */
+static int kafka_group_by_error(pl_ctx *c, const parser_query *q)
+{
+    const char *alias = q->from.alias ? q->from.alias : q->from.name;
+    char *full = pl_printf(
+        c, "Source(s) %s are using the 'KAFKA' value format. This format does not yet support "
+        "GROUP BY.\nThe KAFKA format is primarily intended for use as a key format. It can be "
+        "used as a value format, but can not be used in any operation that requires a "
+        "repartition or changelog topic.\nRemoving this limitation requires enhancements to "
+        "the core of KSQL. This will come in a future release. Until then, avoid using the "
+        "KAFKA format for values.\nIf you have an existing topic with KAFKA formatted values "
+        "you can duplicate the data and serialize using Avro or JSON with a statement such "
+        "as: \n\n'CREATE STREAM <new-stream-name> WITH(VALUE_FORMAT='Avro') AS SELECT * FROM "
+        "<existing-kafka-formated-stream-name>;'\nFor more info see "
+        "https://github.com/confluentinc/ksql/issues/3060", alias);
+    char *first = pl_printf(c, "Source(s) %s are using the 'KAFKA' value format. This format "
+                            "does not yet support GROUP BY.", alias);
+    if (!full || !first)
+        return c->err->code;
+    return pl_err_long(c, q->pos, EDDY_ETYPE, full, first);
+}
+
 int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, plan_stmt *ps)
 {
     qstate st;
@@ -1083,18 +1131,11 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
         target = c->cat && c->cat->lookup ? c->cat->lookup(c->cat->ctx, stmt->insert.target)
                                           : NULL;
         if (!target)
-            return pl_err_loc_at(c, stmt->insert.target_pos, EDDY_ENOTFOUND,
-                                 "Source `%s` does not exist.", stmt->insert.target);
-        /* AstSanitizer checks the kind first */
+            return unknown_insert_target(c, stmt);
         if (target->kind == PLAN_TABLE)
             return pl_err_at(c, stmt->insert.target_pos, EDDY_ETYPE,
                              "INSERT INTO can only be used to insert into a stream. %s is a "
                              "table.", target->name);
-        if (target->is_source)
-            return pl_err_at(c, stmt->insert.target_pos, EDDY_ETYPE,
-                             "Cannot insert into read-only %s: %s",
-                             target->kind == PLAN_TABLE ? "table" : "stream", target->name);
-        /* AstSanitizer: header columns cannot be written by a query */
         for (int i = 0; i < target->schema.ncols; i++)
             if (target->schema.cols[i].role == PLAN_COL_HEADER ||
                 target->schema.cols[i].role == PLAN_COL_HEADERS)
@@ -1133,6 +1174,9 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
                              "WINDOW clause requires a GROUP BY clause.");
     }
     bool aggregating = pl__query_aggregates(q);
+    /* ksqlDB's Analyzer: before any typing (table functions: analyze_select) */
+    if (q->has_group_by && st.src->value_format.kind == SERDE_KAFKA)
+        return kafka_group_by_error(c, q);
     plan_source_kind result_kind = aggregating || table_src ? PLAN_TABLE : PLAN_STREAM;
     if (mode == PL_Q_CREATE_AS && result_kind == PLAN_TABLE &&
         stmt->create.source != PARSER_SOURCE_TABLE)
@@ -1179,16 +1223,6 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
     if (mode == PL_Q_CREATE_AS && (rc = pl__check_create_target(c, stmt, result_kind)))
         return rc;
 
-    if (q->has_group_by && st.src->value_format.kind == SERDE_KAFKA) {
-        /* ksqlDB's Analyzer.validate */
-        const char *alias = q->from.alias ? q->from.alias : q->from.name;
-        const char *first = pl_printf(c, "Source(s) %s are using the 'KAFKA' value format. This "
-                                      "format does not yet support GROUP BY.", alias);
-        const char *full = first ? pl_printf(c, "%s\n%s", first, KAFKA_VALUE_DETAILS) : NULL;
-        if (!full)
-            return c->err->code;
-        return pl_err_long(c, q->pos, EDDY_ETYPE, full, first);
-    }
     if ((rc = source_step(&st)))
         return rc;
     if (q->where && (rc = where_step(&st)))
@@ -1267,6 +1301,11 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
         return pl_err_at(c, st.windowed_rekey_pos, EDDY_ETYPE,
                          "Implicit repartitioning of windowed sources is not supported. See "
                          "https://github.com/confluentinc/ksql/issues/4385.");
+    /* ksqlDB meets this building the aggregation step, before the sink's formats */
+    for (int i = 0; i < st.nsteps; i++)
+        if (st.steps[i].kind == PLAN_STEP_AGGREGATE &&
+            (rc = pl__check_agg_state_format(c, q->pos, &st.steps[i], &st.src->value_format)))
+            return rc;
 
     plan_query *pq = eddy_arena_calloc(c->a, sizeof *pq);
     if (!pq)
@@ -1335,6 +1374,11 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
         if (sw->kind != tw->kind || (time_win && sw->size_ms != tw->size_ms))
             return pl_err_at(c, stmt->insert.target_pos, EDDY_ETYPE,
                              "Into can't change windowing");
+        /* ksqlDB checks this when it executes the planned query */
+        if (target->is_source)
+            return pl_err_at(c, stmt->insert.target_pos, EDDY_ETYPE,
+                             "Cannot insert into read-only %s: %s",
+                             target->kind == PLAN_TABLE ? "table" : "stream", target->name);
         fn_expr *ts = NULL;
         int tscol;
         if ((rc = sink_step(&st, proj, have_with && w.timestamp ? &w : NULL, &ts, &tscol)))

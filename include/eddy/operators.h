@@ -170,8 +170,14 @@ int op_group_by_create(op_ctx *ctx, const fn_expr *const *exprs, int nexprs, int
 /* Internal (repartition) records: the key is the eddy_binval_encode_key forms of the first
  * 'nkeys' columns concatenated, the value the eddy_binval_encode forms of the others. The
  * record keeps the row's rowtime. op_internal_decode is the inverse (values in 'a'). */
-/* The header each repartition record carries: where it came from (see op_aggregate.c). */
+/* The header each repartition record carries first: where it came from (see op_aggregate.c).
+ * The row's own headers follow it (Kafka Streams carries headers through a repartition). */
 #define OP_SRC_HEADER "eddy.src"
+/* The raw headers of a repartition record less its first one ("eddy.src"): '*out' and
+ * '*out_end' (in 'a'), or both NULL when no other header is there. Returns 0 or
+ * EDDY_ENOMEM. */
+int op_internal_headers(const uint8_t *raw, const uint8_t *end, eddy_arena *a,
+                        const uint8_t **out, const uint8_t **out_end);
 
 int op_internal_sink_create(op_ctx *ctx, const eddy_type *const *types, int ncols, int nkeys,
                             op_sink_write_fn write, void *write_ctx, op **out, eddy_err *err);

@@ -42,10 +42,18 @@ static void test_create_key_rules(void **state)
     pt_ctx *t = pt_new();
     PT_ERR(t, "CREATE TABLE T (ID INT, F0 INT) WITH (kafka_topic='t', value_format='JSON');",
            EDDY_ETYPE, "Tables require a PRIMARY KEY. Please define the PRIMARY KEY.");
+    /* located in the text, as ksqlDB's NodeLocation.asPrefix() */
     PT_ERR(t, "CREATE TABLE T (ID INT KEY, F0 INT) WITH (kafka_topic='t', value_format='JSON');",
-           EDDY_ETYPE, "Column `ID` is a 'KEY' column: please use 'PRIMARY KEY' for tables.");
+           EDDY_ETYPE, "Line: 1, Col: 17: Column `ID` is a 'KEY' column: please use 'PRIMARY "
+                       "KEY' for tables.");
     PT_ERR(t, "CREATE STREAM S (ID INT PRIMARY KEY) WITH (kafka_topic='t', value_format='JSON');",
-           EDDY_ETYPE, "Column `ID` is a 'PRIMARY KEY' column: please use 'KEY' for streams.");
+           EDDY_ETYPE, "Line: 1, Col: 18: Column `ID` is a 'PRIMARY KEY' column: please use "
+                       "'KEY' for streams.");
+    /* a table's key in the NONE format: the format's own rule */
+    PT_ERR(t, "CREATE TABLE T (ID INT PRIMARY KEY, F0 INT) WITH (kafka_topic='t', "
+              "key_format='NONE', value_format='JSON');",
+           EDDY_ETYPE, "The 'NONE' format can only be used when no columns are defined. Got: "
+                       "[`ID` INTEGER KEY]");
     PT_OK(t, "CREATE TABLE T (V INT, ID INT PRIMARY KEY) WITH (kafka_topic='t', format='JSON');");
     assert_int_equal(t->last->source->kind, PLAN_TABLE);
     assert_string_equal(pt_schema(t, &t->last->source->schema), "ID INTEGER KEY, V INTEGER");
@@ -163,6 +171,26 @@ static void test_create_timestamp_and_window(void **state)
              "WINDOW_TYPE='Tumbling', WINDOW_SIZE='2 SECONDS');");
     assert_int_equal(t->last->source->window.kind, PLAN_WINDOW_TUMBLING);
     assert_int_equal(t->last->source->window.size_ms, 2000);
+    PT_OK(t, "CREATE STREAM W2 (K STRING KEY, V INT) WITH (kafka_topic='w', "
+             "value_format='JSON', WINDOW_TYPE='Hopping', WINDOW_SIZE='1 minute');");
+    assert_int_equal(t->last->source->window.size_ms, 60000);
+    /* WINDOW_SIZE is validated as a WITH property, by ksqlDB's DurationParser */
+    PT_ERR(t, "CREATE STREAM W3 (K STRING KEY) WITH (kafka_topic='w', value_format='JSON', "
+              "WINDOW_TYPE='Tumbling', WINDOW_SIZE='5 fortnights');",
+           EDDY_ETYPE, "Configuration WINDOW_SIZE is invalid: Invalid duration: '5 fortnights'. "
+                       "Unknown time unit: 'FORTNIGHTS'\nSupported time units are: NANOSECONDS, "
+                       "MICROSECONDS, MILLISECONDS, SECONDS, MINUTES, HOURS, DAYS");
+    PT_ERR(t, "CREATE STREAM W3 (K STRING KEY) WITH (kafka_topic='w', value_format='JSON', "
+              "WINDOW_SIZE='ten seconds');",
+           EDDY_ETYPE, "Configuration WINDOW_SIZE is invalid: Invalid duration: 'ten seconds'. "
+                       "Not numeric: 'ten'");
+    PT_ERR(t, "CREATE STREAM W3 (K STRING KEY) WITH (kafka_topic='w', value_format='JSON', "
+              "WINDOW_TYPE='Tumbling', WINDOW_SIZE='10');",
+           EDDY_ETYPE, "Configuration WINDOW_SIZE is invalid: Invalid duration: '10'. Expected 2 "
+                       "tokens, got: 1");
+    PT_ERR(t, "CREATE STREAM W3 (K STRING KEY) WITH (kafka_topic='w', value_format='JSON', "
+              "WINDOW_TYPE='Tumbling', WINDOW_SIZE='10  SECONDS');",
+           EDDY_ETYPE, "Invalid duration: '10  SECONDS'. Expected 2 tokens, got: 3");
     pt_free(t);
 }
 
@@ -231,6 +259,10 @@ static void test_create_existing_and_source_rules(void **state)
     PT_OK(t, "CREATE STREAM IF NOT EXISTS S (K STRING KEY) WITH (kafka_topic='t', "
              "value_format='JSON');");
     assert_true(t->last->if_not_exists);
+    PT_OK(t, "CREATE SOURCE TABLE ST (K STRING PRIMARY KEY, V INT) WITH (kafka_topic='t', "
+             "value_format='JSON');");
+    PT_ERR(t, "ALTER TABLE ST ADD COLUMN W INT;", EDDY_ETYPE,
+           "Cannot alter table 'ST': ALTER operations are not supported on source tables.");
     pt_free(t);
 }
 

@@ -255,11 +255,23 @@ static void test_insert_into(void **state)
            "Incompatible schema between results and sink.");
     PT_ERR(t, "INSERT INTO OUT SELECT K, ROWOFFSET FROM INPUT;", EDDY_ETYPE,
            "Reserved column name in select: `ROWOFFSET`.");
-    PT_ERR(t, "INSERT INTO NOPE SELECT * FROM INPUT;", EDDY_ENOTFOUND, "NOPE");
+    PT_ERR(t, "INSERT INTO NOPE SELECT * FROM INPUT;", EDDY_ENOTFOUND,
+           "Line: 1, Col: 13: Source `NOPE` does not exist.");
     PT_OK(t, "CREATE SOURCE STREAM RO (K STRING KEY, ID BIGINT) WITH (kafka_topic='ro', "
              "value_format='JSON');");
     PT_ERR(t, "INSERT INTO RO SELECT K, ID FROM INPUT;", EDDY_ETYPE,
            "Cannot insert into read-only stream: RO");
+    /* the read-only check comes after the query is planned, as in ksqlDB */
+    PT_ERR(t, "INSERT INTO RO SELECT K, NAME FROM INPUT;", EDDY_ETYPE,
+           "Incompatible schema between results and sink.");
+    PT_OK(t, "CREATE SOURCE TABLE RT (K STRING PRIMARY KEY, ID BIGINT) WITH (kafka_topic='rt', "
+             "value_format='JSON');");
+    PT_ERR(t, "INSERT INTO RT SELECT K, ID FROM INPUT;", EDDY_ETYPE,
+           "INSERT INTO can only be used to insert into a stream. RT is a table.");
+    PT_OK(t, "CREATE STREAM HS (K STRING KEY, ID BIGINT, H BYTES HEADER('h')) WITH "
+             "(kafka_topic='hs', value_format='JSON');");
+    PT_ERR(t, "INSERT INTO HS SELECT K, ID FROM INPUT;", EDDY_ETYPE,
+           "Cannot insert into HS because it has header columns");
     pt_free(t);
 }
 
