@@ -216,6 +216,12 @@ static const eddy_type *cat_type(void *ctx, const char *name)
     return NULL;
 }
 
+static const plan_source *cat_source_at(void *ctx, int i)
+{
+    engine *e = ctx;
+    return i >= 0 && (size_t)i < e->nsources ? e->sources[i].src : NULL;
+}
+
 void eng__catalog_init(engine *e, plan_catalog *cat)
 {
     cat->ctx = e;
@@ -223,4 +229,5 @@ void eng__catalog_init(engine *e, plan_catalog *cat)
     cat->topic_partitions = cat_partitions;
     cat->property = cat_property;
     cat->custom_type = cat_type;
+    cat->source_at = cat_source_at;
 }

@@ -16,8 +16,14 @@
  * directly followed by another numeric field takes exactly its letter count (adjacent value
  * parsing, as in "yyyyMMdd").
  *
+ * PARSE_DATE follows ksqlDB's ParseDate, which reads with commons-lang FastDateFormat in GMT:
+ * SimpleDateFormat letters, numbers as long as their digits go (unless a numeric field follows
+ * directly), literals matched exactly, lenient field roll-over, and text after the pattern
+ * ignored (compile_mode, parse_text with pattern.sdf).
+ *
  * Time zones: "Z", "UTC", "GMT", "UT", offsets ("+2", "+02:00", "-0530", "UTC+3") and region
- * ids read from the system tz database (/usr/share/zoneinfo, TZif v2+ 64-bit data). Zones
+ * ids read from the system tz database; a 'z' field also reads the common English zone names
+ * (PST, Pacific Standard Time, CET, ...: zone_names) (/usr/share/zoneinfo, TZif v2+ 64-bit data). Zones
  * are loaded once and cached for the process behind a mutex; no global TZ state (setenv/
  * tzset/localtime) is touched, so evaluation is thread-safe. Where ksqlDB uses the JVM's
  * default zone (TIMESTAMPTOSTRING / STRINGTOTIMESTAMP without a zone argument), eddy uses
@@ -306,6 +312,7 @@ typedef struct tok {
 typedef struct pattern {
     tok t[MAX_TOKS];
     int n;
+    bool sdf;                  /* java.text.SimpleDateFormat rules (compile_sdf) */
     char litbuf[256];
     size_t nlitbuf;
 } pattern;
@@ -315,10 +322,14 @@ static int bad_pattern(eddy_err *err, const char *why)
     return eddy_err_set(err, EDDY_EINVAL, "Illegal pattern: %s", why);
 }
 
-static int compile(const char *s, size_t n, pattern *p, eddy_err *err)
+/* Compile a DateTimeFormatter pattern or, with 'sdf', a SimpleDateFormat one (letters
+ * G y Y M L w W D d F E u a H k K h m s S z Z X; every other character, brackets included,
+ * is literal). */
+static int compile_mode(const char *s, size_t n, bool sdf, pattern *p, eddy_err *err)
 {
     p->n = 0;
     p->nlitbuf = 0;
+    p->sdf = sdf;
     size_t i = 0;
     while (i < n) {
         if (p->n >= MAX_TOKS)
@@ -329,7 +340,7 @@ static int compile(const char *s, size_t n, pattern *p, eddy_err *err)
             size_t j = i;
             while (j < n && s[j] == c)
                 j++;
-            if (!strchr("GyuMLdDEeahKkHmsSnXxZzVO", c))
+            if (!strchr(sdf ? "GyYMLwWDdFEuaHkKhmsSzZX" : "GyuMLdDEeahKkHmsSnXxZzVO", c))
                 return bad_pattern(err, "unknown pattern letter");
             t->kind = TK_FIELD;
             t->letter = c;
@@ -364,10 +375,10 @@ static int compile(const char *s, size_t n, pattern *p, eddy_err *err)
             t->kind = TK_LIT;
             t->lit = p->litbuf + start;
             t->nlit = p->nlitbuf - start;
-        } else if (c == '[' || c == ']') {
+        } else if (!sdf && (c == '[' || c == ']')) {
             t->kind = c == '[' ? TK_OPT_START : TK_OPT_END;
             i++;
-        } else if (c == '{' || c == '}' || c == '#') {
+        } else if (!sdf && (c == '{' || c == '}' || c == '#')) {
             return bad_pattern(err, "reserved character");
         } else {
             if (p->nlitbuf >= sizeof p->litbuf)
@@ -381,6 +392,11 @@ static int compile(const char *s, size_t n, pattern *p, eddy_err *err)
         p->n++;
     }
     return 0;
+}
+
+static int compile(const char *s, size_t n, pattern *p, eddy_err *err)
+{
+    return compile_mode(s, n, false, p, err);
 }
 
 static const char *months[] = {"January", "February", "March", "April", "May", "June", "July",
@@ -586,10 +602,115 @@ typedef struct parsed {
     bool yy;
 } parsed;
 
-static bool is_numeric_tok(const tok *t)
+static bool is_numeric_tok(const pattern *p, const tok *t)
 {
-    return t && t->kind == TK_FIELD && strchr("yuMLdDhKkHmsSn", t->letter) &&
+    return t && t->kind == TK_FIELD &&
+           strchr(p->sdf ? "yYwWDdFuMLHkKhmsS" : "yuMLdDhKkHmsSn", t->letter) &&
            !((t->letter == 'M' || t->letter == 'L') && t->count >= 3);
+}
+
+/* Time-zone names a 'z' field parses besides region ids, as java.time's zone-text parser
+ * (and SimpleDateFormat's) reads them in an English/root locale: the short and long
+ * standard, daylight and generic names of the common metazones, each resolved to the
+ * metazone's preferred zone (PST is America/Los_Angeles, so it follows that zone's daylight
+ * saving rules). Abbreviations shared by several metazones (IST, and CST for China) keep the
+ * North American or first meaning only. */
+static const struct zone_name {
+    const char *name, *zone;
+} zone_names[] = {
+    {"PST", "America/Los_Angeles"}, {"PDT", "America/Los_Angeles"},
+    {"PT", "America/Los_Angeles"}, {"Pacific Standard Time", "America/Los_Angeles"},
+    {"Pacific Daylight Time", "America/Los_Angeles"}, {"Pacific Time", "America/Los_Angeles"},
+    {"MST", "America/Denver"}, {"MDT", "America/Denver"}, {"MT", "America/Denver"},
+    {"Mountain Standard Time", "America/Denver"}, {"Mountain Daylight Time", "America/Denver"},
+    {"Mountain Time", "America/Denver"},
+    {"CST", "America/Chicago"}, {"CDT", "America/Chicago"}, {"CT", "America/Chicago"},
+    {"Central Standard Time", "America/Chicago"}, {"Central Daylight Time", "America/Chicago"},
+    {"Central Time", "America/Chicago"},
+    {"EST", "America/New_York"}, {"EDT", "America/New_York"}, {"ET", "America/New_York"},
+    {"Eastern Standard Time", "America/New_York"},
+    {"Eastern Daylight Time", "America/New_York"}, {"Eastern Time", "America/New_York"},
+    {"AKST", "America/Juneau"}, {"AKDT", "America/Juneau"}, {"AKT", "America/Juneau"},
+    {"Alaska Standard Time", "America/Juneau"}, {"Alaska Daylight Time", "America/Juneau"},
+    {"Alaska Time", "America/Juneau"},
+    {"HST", "Pacific/Honolulu"}, {"HDT", "Pacific/Honolulu"},
+    {"Hawaii-Aleutian Standard Time", "Pacific/Honolulu"},
+    {"Hawaii-Aleutian Daylight Time", "Pacific/Honolulu"},
+    {"AST", "America/Halifax"}, {"ADT", "America/Halifax"}, {"AT", "America/Halifax"},
+    {"Atlantic Standard Time", "America/Halifax"},
+    {"Atlantic Daylight Time", "America/Halifax"}, {"Atlantic Time", "America/Halifax"},
+    {"NST", "America/St_Johns"}, {"NDT", "America/St_Johns"},
+    {"Newfoundland Standard Time", "America/St_Johns"},
+    {"Newfoundland Daylight Time", "America/St_Johns"},
+    {"BST", "Europe/London"}, {"British Summer Time", "Europe/London"},
+    {"WET", "Atlantic/Canary"}, {"WEST", "Atlantic/Canary"},
+    {"Western European Standard Time", "Atlantic/Canary"},
+    {"Western European Summer Time", "Atlantic/Canary"},
+    {"CET", "Europe/Paris"}, {"CEST", "Europe/Paris"},
+    {"Central European Standard Time", "Europe/Paris"},
+    {"Central European Summer Time", "Europe/Paris"},
+    {"Central European Time", "Europe/Paris"},
+    {"EET", "Europe/Bucharest"}, {"EEST", "Europe/Bucharest"},
+    {"Eastern European Standard Time", "Europe/Bucharest"},
+    {"Eastern European Summer Time", "Europe/Bucharest"},
+    {"Eastern European Time", "Europe/Bucharest"},
+    {"MSK", "Europe/Moscow"}, {"Moscow Standard Time", "Europe/Moscow"},
+    {"SAST", "Africa/Johannesburg"}, {"South Africa Standard Time", "Africa/Johannesburg"},
+    {"CAT", "Africa/Maputo"}, {"Central Africa Time", "Africa/Maputo"},
+    {"EAT", "Africa/Nairobi"}, {"East Africa Time", "Africa/Nairobi"},
+    {"WAT", "Africa/Lagos"}, {"West Africa Standard Time", "Africa/Lagos"},
+    {"India Standard Time", "Asia/Kolkata"},
+    {"China Standard Time", "Asia/Shanghai"},
+    {"HKT", "Asia/Hong_Kong"}, {"Hong Kong Standard Time", "Asia/Hong_Kong"},
+    {"SGT", "Asia/Singapore"}, {"Singapore Standard Time", "Asia/Singapore"},
+    {"JST", "Asia/Tokyo"}, {"Japan Standard Time", "Asia/Tokyo"},
+    {"KST", "Asia/Seoul"}, {"Korean Standard Time", "Asia/Seoul"},
+    {"AWST", "Australia/Perth"}, {"Australian Western Standard Time", "Australia/Perth"},
+    {"ACST", "Australia/Adelaide"}, {"ACDT", "Australia/Adelaide"},
+    {"Australian Central Standard Time", "Australia/Adelaide"},
+    {"Australian Central Daylight Time", "Australia/Adelaide"},
+    {"AEST", "Australia/Sydney"}, {"AEDT", "Australia/Sydney"},
+    {"Australian Eastern Standard Time", "Australia/Sydney"},
+    {"Australian Eastern Daylight Time", "Australia/Sydney"},
+    {"NZST", "Pacific/Auckland"}, {"NZDT", "Pacific/Auckland"},
+    {"New Zealand Standard Time", "Pacific/Auckland"},
+    {"New Zealand Daylight Time", "Pacific/Auckland"},
+};
+
+/* Parse a zone at s[*i]: the longest of a region id / offset id and a zone name (case
+ * insensitive), as the prefix tree of java.time's zone-text parser matches. Names only for
+ * 'names' ('z'; 'V' reads ids). */
+static bool parse_zone(const char *s, size_t n, size_t *i, bool names, const tzinfo **out)
+{
+    size_t j = *i;
+    while (j < n && (isalnum((unsigned char)s[j]) || strchr("/_+-:", s[j])))
+        j++;
+    size_t best = 0;
+    const tzinfo *tz;
+    if (j > *i && tz_get(s + *i, j - *i, &tz, NULL) == 0) {
+        best = j - *i;
+        *out = tz;
+    }
+    for (size_t k = 0; names && k < EDDY_ARRAY_LEN(zone_names); k++) {
+        size_t len = strlen(zone_names[k].name);
+        if (len > best && n - *i >= len && strncasecmp(s + *i, zone_names[k].name, len) == 0 &&
+            tz_get(zone_names[k].zone, strlen(zone_names[k].zone), &tz, NULL) == 0) {
+            best = len;
+            *out = tz;
+        }
+    }
+    *i += best;
+    return best > 0;
+}
+
+/* FastDateParser's two-digit year: within 80 years before and 20 after the current year. */
+static int64_t sdf_two_digit_year(int64_t v)
+{
+    int64_t y;
+    int m, d;
+    eddy_civil_from_days(floordiv(eddy_now_ms(), EDDY_MS_PER_DAY), &y, &m, &d);
+    int64_t start = y - 80, century = start / 100 * 100, start_year = start - century;
+    return v >= start_year ? century + v : century + v + 100;
 }
 
 static int parse_fail(eddy_err *err, size_t pos)
@@ -630,14 +751,77 @@ static int parse_text(const pattern *p, const char *s, size_t n, parsed *r, eddy
             continue;
         }
         if (t->kind == TK_LIT) {
-            ok = n - i >= t->nlit && strncasecmp(s + i, t->lit, t->nlit) == 0;
+            ok = n - i >= t->nlit && (p->sdf ? strncmp(s + i, t->lit, t->nlit)
+                                             : strncasecmp(s + i, t->lit, t->nlit)) == 0;
             if (ok)
                 i += t->nlit;
         } else {
             char L = t->letter;
             int c = t->count;
             const tok *next = ti + 1 < p->n ? &p->t[ti + 1] : NULL;
-            if (is_numeric_tok(t)) {
+            if (p->sdf && is_numeric_tok(p, t)) {
+                /* FastDateParser: as many digits as there are (after white space), or at
+                 * most the letter count when a numeric field follows directly */
+                bool adjacent = is_numeric_tok(p, next);
+                if (!adjacent)
+                    while (i < n && isspace((unsigned char)s[i]))
+                        i++;
+                int64_t v = 0;
+                int w = 0;
+                while (i < n && (!adjacent || w < c) && isdigit((unsigned char)s[i]) &&
+                       v <= INT32_MAX) {
+                    v = v * 10 + (s[i] - '0');
+                    i++;
+                    w++;
+                }
+                ok = w > 0 && v <= INT32_MAX;
+                if (ok) {
+                    switch (L) {
+                    case 'y':
+                    case 'Y':
+                        r->year = true;
+                        r->v_year = c > 2 || v >= 100 ? v : sdf_two_digit_year(v);
+                        break;
+                    case 'M':
+                    case 'L':
+                        r->month = true;
+                        r->v_month = (int)v;
+                        break;
+                    case 'd':
+                        r->day = true;
+                        r->v_day = (int)v;
+                        break;
+                    case 'D':
+                        r->doy = true;
+                        r->v_doy = (int)v;
+                        break;
+                    case 'H':
+                    case 'k':
+                        r->hour = true;
+                        r->v_hour = L == 'k' && v == 24 ? 0 : (int)v;
+                        break;
+                    case 'h':
+                    case 'K':
+                        r->hour12 = true;
+                        r->v_hour12 = L == 'h' && v == 12 ? 0 : (int)v;
+                        break;
+                    case 'm':
+                        r->minute = true;
+                        r->v_minute = (int)v;
+                        break;
+                    case 's':
+                        r->second = true;
+                        r->v_second = (int)v;
+                        break;
+                    case 'S':
+                        r->nanos = true;
+                        r->v_nanos = v * 1000000;
+                        break;
+                    default:   /* w W F u: week fields, not used to resolve the date */
+                        break;
+                    }
+                }
+            } else if (is_numeric_tok(p, t)) {
                 int minw = c, maxw;
                 if (L == 'S') {
                     maxw = c;
@@ -649,7 +833,7 @@ static int parse_text(const pattern *p, const char *s, size_t n, parsed *r, eddy
                 } else {
                     maxw = c;
                 }
-                if (is_numeric_tok(next) && maxw > c)
+                if (is_numeric_tok(p, next) && maxw > c)
                     maxw = c;   /* adjacent value parsing */
                 bool neg = false;
                 if ((L == 'y' || L == 'u') && c >= 4 && i < n && (s[i] == '-' || s[i] == '+')) {
@@ -723,8 +907,9 @@ static int parse_text(const pattern *p, const char *s, size_t n, parsed *r, eddy
             } else if (L == 'M' || L == 'L') {
                 ok = false;
                 for (int m = 0; m < 12 && !ok; m++)
-                    if ((c >= 4 && match_text(s, n, &i, months[m], strlen(months[m]))) ||
-                        (c == 3 && match_text(s, n, &i, months[m], 3))) {
+                    if (((c >= 4 || p->sdf) && match_text(s, n, &i, months[m],
+                                                          strlen(months[m]))) ||
+                        ((c == 3 || p->sdf) && match_text(s, n, &i, months[m], 3))) {
                         r->month = true;
                         r->v_month = m + 1;
                         ok = true;
@@ -732,8 +917,8 @@ static int parse_text(const pattern *p, const char *s, size_t n, parsed *r, eddy
             } else if (L == 'E' || L == 'e') {
                 ok = false;
                 for (int d = 0; d < 7 && !ok; d++)
-                    if ((c >= 4 && match_text(s, n, &i, days[d], strlen(days[d]))) ||
-                        (c < 4 && match_text(s, n, &i, days[d], 3)))
+                    if (((c >= 4 || p->sdf) && match_text(s, n, &i, days[d], strlen(days[d]))) ||
+                        ((c < 4 || p->sdf) && match_text(s, n, &i, days[d], 3)))
                         ok = true;
             } else if (L == 'a') {
                 if (match_text(s, n, &i, "AM", 2)) {
@@ -779,16 +964,11 @@ static int parse_text(const pattern *p, const char *s, size_t n, parsed *r, eddy
                     }
                 }
             } else if (L == 'z' || L == 'V') {
-                size_t j = i;
-                while (j < n && (isalnum((unsigned char)s[j]) || strchr("/_+-:", s[j])))
-                    j++;
-                const tzinfo *tz;
-                if (j > i && tz_get(s + i, j - i, &tz, NULL) == 0) {
+                const tzinfo *tz = NULL;
+                ok = parse_zone(s, n, &i, L == 'z', &tz);
+                if (ok) {
                     r->zone = true;
                     r->v_zone = tz;
-                    i = j;
-                } else {
-                    ok = false;
                 }
             } else {
                 ok = false;
@@ -812,7 +992,9 @@ static int parse_text(const pattern *p, const char *s, size_t n, parsed *r, eddy
             return parse_fail(err, i);
         }
     }
-    if (i != n)
+    /* DateTimeFormatter.parse needs all the text; DateFormat.parse stops where the pattern
+     * ends */
+    if (i != n && !p->sdf)
         return eddy_err_set(err, EDDY_EINVAL, "Text could not be parsed, unparsed text found at "
                                               "index %zu", i);
     if (r->hour12) {
@@ -860,6 +1042,26 @@ static int resolve_local(const parsed *r, int64_t *local_ms, bool *has_date, boo
     if (has_time)
         *has_time = r->hour || r->minute || r->second || r->nanos;
     return 0;
+}
+
+/* Combine as a lenient java.util.Calendar (SimpleDateFormat): out-of-range fields roll
+ * over (month 13 is January of the next year, day 0 the last day of the month before). */
+static void resolve_lenient(const parsed *r, int64_t *local_ms)
+{
+    int64_t y = r->year ? r->v_year : 1970;
+    int64_t m = r->month ? r->v_month : 1, d = r->day ? r->v_day : 1;
+    int64_t days;
+    if (r->doy && !r->month && !r->day) {
+        days = eddy_days_from_civil(y, 1, 1) + r->v_doy - 1;
+    } else {
+        y += floordiv(m - 1, 12);
+        m = m - 1 - floordiv(m - 1, 12) * 12 + 1;
+        days = eddy_days_from_civil(y, (int)m, 1) + d - 1;
+    }
+    int64_t h = r->hour ? r->v_hour : 0, mi = r->minute ? r->v_minute : 0,
+            sec = r->second ? r->v_second : 0;
+    *local_ms = days * EDDY_MS_PER_DAY + (h * 3600 + mi * 60 + sec) * 1000 +
+                (r->nanos ? r->v_nanos / 1000000 : 0);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -1056,20 +1258,31 @@ static int format_time_eval(fn_ctx *ctx, const fn_expr *call, const eddy_value *
     return fn__buf_str(ctx, &b, out);
 }
 
-/* STRINGTODATE (INTEGER days) and PARSE_DATE (DATE). */
+/* STRINGTODATE (INTEGER days; java.time's LocalDate.parse) and PARSE_DATE (DATE; ksqlDB's
+ * ParseDate reads with commons-lang FastDateFormat in GMT: SimpleDateFormat rules, lenient,
+ * and text after the pattern is ignored). */
 static int parse_date_eval(fn_ctx *ctx, const fn_expr *call, const eddy_value *args, int nargs,
                            eddy_value *out, eddy_err *err)
 {
     (void)ctx, (void)nargs;
     pattern p;
     parsed r;
-    int64_t local;
-    bool has_time;
-    int rc = get_pattern(&args[1], &p, err);
+    int64_t local = 0;
+    bool has_time = false;
+    bool sdf = call->type->kind == EDDY_T_DATE;
+    int rc = compile_mode(args[1].u.str, args[1].n, sdf, &p, err);
     if (rc == 0)
         rc = parse_text(&p, args[0].u.str, args[0].n, &r, err);
-    if (rc == 0)
+    if (rc == 0 && sdf) {
+        resolve_lenient(&r, &local);
+        if (r.zone)
+            local -= (int64_t)tz_offset(r.v_zone, local) * 1000;
+        else if (r.offset)
+            local -= (int64_t)r.v_offset * 1000;
+        has_time = true;
+    } else if (rc == 0) {
         rc = resolve_local(&r, &local, NULL, &has_time, err);
+    }
     if (rc == 0 && (has_time && local % EDDY_MS_PER_DAY != 0))
         rc = eddy_err_set(err, EDDY_EINVAL, "Date format contains time field.");
     if (rc)

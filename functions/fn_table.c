@@ -55,7 +55,21 @@ static int cube_explode_eval(fn_ctx *ctx, const fn_expr *call, const eddy_value 
     return 0;
 }
 
-static const fn_sig explode_sigs[] = {{"ARRAY<T> list", "T"}};
+/* Explode.explodeBigDecimal's schema provider: the array's own DECIMAL element type. */
+static int explode_dec_ret(eddy_arena *a, const fn_arg *args, int nargs, const eddy_type **ret,
+                           eddy_err *err)
+{
+    (void)a, (void)nargs;
+    const eddy_type *t = args[0].type;
+    if (!t || t->kind != EDDY_T_ARRAY || !t->elem || t->elem->kind != EDDY_T_DECIMAL)
+        return eddy_err_set(err, EDDY_ETYPE, "explode: expected ARRAY<DECIMAL>");
+    *ret = t->elem;
+    return 0;
+}
+
+/* As ksqlDB's Explode: a DECIMAL overload (listed first in its messages) and a generic one. */
+static const fn_sig explode_sigs[] = {{"ARRAY<DECIMAL> input", NULL, explode_dec_ret},
+                                      {"ARRAY<T> list", "T"}};
 static const fn_sig cube_sigs[] = {{"ARRAY<T> columns", "ARRAY<T>"}};
 
 const fn_table fn__table_fns[] = {
@@ -66,6 +80,6 @@ const fn_table fn__table_fns[] = {
     {.name = "EXPLODE",
      .description = "Explodes an array. This function outputs one value for each element of "
                     "the array.",
-     .sigs = explode_sigs, .nsigs = 1, .eval = explode_eval},
+     .sigs = explode_sigs, .nsigs = (int)EDDY_ARRAY_LEN(explode_sigs), .eval = explode_eval},
 };
 const int fn__ntable_fns = (int)EDDY_ARRAY_LEN(fn__table_fns);

@@ -453,6 +453,17 @@ int fn__format_args(const fn_arg *args, int nargs, eddy_buf *out)
     return rc;
 }
 
+/* The name ksqlDB's UdfIndex prints for a function: the name its @Ud(t|a)fDescription
+ * declares. Most are declared in lower case; these are not. */
+static const char *const DECLARED_NAMES[] = {
+    "ARRAY_CONTAINS", "ARRAY_JOIN", "ARRAY_LENGTH", "AS_MAP", "AS_VALUE", "ATTR", "Abs",
+    "COALESCE", "COUNT", "COUNT_DISTINCT", "Ceil", "Chr", "EARLIEST_BY_OFFSET", "ENTRIES",
+    "Floor", "GENERATE_SERIES", "IFNULL", "IS_JSON_STRING", "JSON_ARRAY_CONTAINS",
+    "JSON_ARRAY_LENGTH", "JSON_CONCAT", "JSON_ITEMS", "JSON_KEYS", "JSON_RECORDS",
+    "LATEST_BY_OFFSET", "LPad", "MAX", "MIN", "NULLIF", "RPad", "Round", "STDDEV_SAMP",
+    "STDDEV_SAMPLE", "SUM", "TOPK", "TOPKDISTINCT", "TO_JSON_STRING", "UUID",
+};
+
 static int no_match(const char *name, const fn_sig *sigs, int nsigs, const fn_arg *args,
                     int nargs, bool ambiguous, eddy_err *err)
 {
@@ -463,6 +474,9 @@ static int no_match(const char *name, const fn_sig *sigs, int nsigs, const fn_ar
     for (i = 0; name[i] && i < sizeof lname - 1; i++)
         lname[i] = (char)tolower((unsigned char)name[i]);
     lname[i] = 0;
+    for (size_t k = 0; k < sizeof DECLARED_NAMES / sizeof DECLARED_NAMES[0]; k++)
+        if (strcasecmp(DECLARED_NAMES[k], name) == 0 && strlen(DECLARED_NAMES[k]) < sizeof lname)
+            strcpy(lname, DECLARED_NAMES[k]);
     int rc = eddy_buf_printf(&b, "Function '%s' %s ", lname,
                              ambiguous ? "cannot be resolved due to ambiguous method parameters"
                                        : "does not accept parameters");

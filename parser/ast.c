@@ -207,13 +207,13 @@ parser_expr *ast_double(parser_state *st, const parser_loc *loc, const parser_to
 {
     errno = 0;
     double v = strtod(t->text, NULL);
-    if (isinf(v)) {
-        parser__prepare_error_at(st, loc->begin, "Number overflows DOUBLE: %s", t->text);
-        return NULL;
-    }
     parser_expr *e = new_expr(st, loc, PARSER_EXPR_DOUBLE);
     if (e)
         e->f64 = v;
+    /* An overflow is reported with the sign ksqlDB's literal includes (`MINUS? FLOATING_POINT_
+     * VALUE`): by fold_negative for a '-' that claims it, else when the statement ends. */
+    if (e && isinf(v) && !ast_append(st, &st->overflow, e))
+        return NULL;
     return e;
 }
 
@@ -311,6 +311,14 @@ static bool fold_negative(parser_state *st, const parser_loc *loc, parser_expr *
         }
         break;
     case PARSER_EXPR_DOUBLE:
+        if (isinf(e->f64)) {
+            for (size_t i = 0; i < st->overflow.n; i++)
+                if (st->overflow.items[i] == e)
+                    st->overflow.items[i] = NULL;
+            parser__prepare_error_at(st, loc->begin, "Number overflows DOUBLE: -%.*s",
+                                     (int)e->len, st->text + e->pos);
+            return true;
+        }
         e->f64 = -e->f64;
         break;
     case PARSER_EXPR_DECIMAL: {
@@ -830,6 +838,15 @@ parser_query *ast_query_clauses(parser_state *st, parser_query *q, parser_window
 {
     q->window = w;
     q->where = where;
+    /* ksqlDB's GroupBy and PartitionBy nodes reject an empty list as they are built */
+    if (group_by && group_by->n == 0) {
+        parser__raw_error_at(st, q->pos, "GROUP BY requires at least one expression");
+        return NULL;
+    }
+    if (partition_by && partition_by->n == 0) {
+        parser__raw_error_at(st, q->pos, "PARTITION BY requires at least one expression");
+        return NULL;
+    }
     if (group_by) {
         q->has_group_by = true;
         if (to_expr_list(st, group_by, &q->group_by) != 0)
@@ -1140,21 +1157,17 @@ parser_stmt *ast_stmt_assert_schema(parser_state *st, bool exists, const parser_
     return s;
 }
 
-parser_stmt *ast_stmt_run_script(parser_state *st, const parser_tok *path)
-{
-    parser_stmt *s = ast_stmt(st, PARSER_STMT_RUN_SCRIPT);
-    if (s)
-        s->path = path->text;
-    return s;
-}
-
 int ast_stmt_done(parser_state *st, parser_stmt *s, const parser_loc *loc)
 {
-    /* A 9223372036854775808 that no minus sign claimed is out of range. */
+    /* A 9223372036854775808 that no minus sign claimed is out of range; a DOUBLE literal
+     * beyond the double range overflows. */
     for (size_t i = 0; i < st->overflow.n; i++) {
         const parser_expr *e = st->overflow.items[i];
         if (e)
-            return parser__prepare_error_at(st, e->pos, "Invalid numeric literal: %.*s",
+            return parser__prepare_error_at(st, e->pos, "%s: %.*s",
+                                            e->kind == PARSER_EXPR_DOUBLE
+                                                ? "Number overflows DOUBLE"
+                                                : "Invalid numeric literal",
                                             (int)e->len, st->text + e->pos);
     }
     st->overflow.n = 0;

@@ -251,7 +251,6 @@ statement
                                                           { CHK($$ = ast_stmt_assert_schema(st, !$2, NULL, $5, $6)); }
     | ASSERT opt_not_exists SCHEMA SUBJECT resource_name ID prop_literal opt_timeout
                                                           { CHK($$ = ast_stmt_assert_schema(st, !$2, &$5, $7, $8)); }
-    | RUN SCRIPT STRING                                   { CHK($$ = ast_stmt_run_script(st, &$3)); }
     ;
 
 list_kw: LIST { $$ = 0; } | SHOW { $$ = 0; } ;

@@ -50,7 +50,8 @@ typedef struct parser_state {
     void *scanner;          /* flex yyscan_t */
     void *lex_lost;         /* a block flex lost to a failed realloc (freed at destroy) */
     parser_plist stmts;     /* parser_stmt * */
-    parser_plist overflow;  /* parser_expr * literals 9223372036854775808 awaiting a '-' */
+    parser_plist overflow;  /* parser_expr * literals 9223372036854775808 (and DOUBLE literals
+                             * that overflow) awaiting a '-' */
     /* lexer bookkeeping, for error messages */
     uint32_t off;           /* offset of the next byte to lex */
     int depth;              /* open ( and [ */
@@ -213,7 +214,6 @@ parser_stmt *ast_stmt_assert_topic(parser_state *st, bool exists, const parser_t
                                    parser_plist *with, parser_duration *timeout);
 parser_stmt *ast_stmt_assert_schema(parser_state *st, bool exists, const parser_tok *subject,
                                     parser_expr *id, parser_duration *timeout);
-parser_stmt *ast_stmt_run_script(parser_state *st, const parser_tok *path);
 /* Finish a statement: record its span and text and append it to st->stmts. Returns 0/-1. */
 int ast_stmt_done(parser_state *st, parser_stmt *s, const parser_loc *loc);
 

@@ -227,14 +227,6 @@ const parser_expr *pl__window_bound_ref(const parser_expr *e, bool in_agg_only)
     return NULL;
 }
 
-static int window_bound_error(pl_ctx *c, const parser_expr *ref)
-{
-    return pl_err_at(c, ref->pos, EDDY_ETYPE,
-                     "Window bounds column %s can only be used in the SELECT clause of windowed "
-                     "aggregations and can not be passed to aggregate functions.\nSee "
-                     "https://github.com/confluentinc/ksql/issues/4397", ref->col.name);
-}
-
 /* ksqlDB's AggregateNode: "<what> statement does not support aggregate function [F(A), ...]
  * without a GROUP BY clause.", a call without arguments printed with its default argument
  * ROWTIME (COUNT(*) is COUNT(ROWTIME)). */
@@ -265,28 +257,19 @@ static int check_rules(pl_ctx *c, const parser_query *q, const char *what,
                        const plan_source *src, const parser_expr *const *calls, int ncalls)
 {
     const parser_expr_list *g = &q->group_by;
-    /* ksqlDB's AggregateAnalyzer, in its order: a windowed aggregation takes window bounds
-     * in SELECT outside aggregate calls only, then GROUP BY expressions, then HAVING */
-    const parser_expr *wb;
-    for (size_t i = 0; q->window && i < q->nitems; i++)
-        if (q->items[i].kind != PARSER_SELECT_ALL && q->items[i].expr &&
-            (wb = pl__window_bound_ref(q->items[i].expr, true)))
-            return window_bound_error(c, wb);
+    /* Window bounds outside a windowed aggregation's SELECT were rejected before, by
+     * agg_analyze() in query.c (ksqlDB's AggregateAnalyzer order). */
     for (size_t i = 0; i < g->n; i++) {
         const parser_expr *agg;
         if (pl_ast_find_calls(g->items[i], pl_is_aggregate_name, &agg, 1))
             return pl_err_at(c, g->items[i]->pos, EDDY_ETYPE,
                              "GROUP BY does not support aggregate functions: %s is an aggregate "
                              "function.", agg->call.name);
-        if (q->window && (wb = pl__window_bound_ref(g->items[i], false)))
-            return window_bound_error(c, wb);
         for (size_t j = 0; j < i; j++)
             if (pl_ast_equal(g->items[i], g->items[j]))
                 return pl_err_at(c, g->items[i]->pos, EDDY_ETYPE,
                                  "Duplicate GROUP BY expression: %s", pl_ast_str(c, g->items[i]));
     }
-    if (q->window && q->having && (wb = pl__window_bound_ref(q->having, false)))
-        return window_bound_error(c, wb);
     if (!q->has_group_by && ncalls == 0)
         return pl_err_at(c, q->window ? q->window->pos : q->pos, EDDY_ETYPE,
                          "%s requires GROUP BY", q->window ? "WINDOW" : "HAVING");

@@ -40,6 +40,8 @@ int pl_err_at(pl_ctx *c, uint32_t pos, int code, const char *fmt, ...)
     return eddy_err_set_at(c->err, code, line, col, "%s", msg);
 }
 
+static const char *kind_word(plan_source_kind k, bool upper);
+
 int pl_err_loc(pl_ctx *c, uint32_t pos, int code, const char *fmt, ...)
 {
     if (!c->err || c->err->code)
@@ -55,6 +57,54 @@ int pl_err_loc(pl_ctx *c, uint32_t pos, int code, const char *fmt, ...)
     if (line <= 0)
         return eddy_err_set_at(c->err, code, line, col, "%s", msg);
     return eddy_err_set_at(c->err, code, line, col, "Line: %d, Col: %d: %s", line, col, msg);
+}
+
+const char *pl_source_hint(pl_ctx *c, const char *name, int kind)
+{
+    const plan_source *found[64];
+    int n = 0;
+    for (int i = 0; c->cat && c->cat->source_at && n < 64; i++) {
+        const plan_source *s = c->cat->source_at(c->cat->ctx, i);
+        if (!s)
+            break;
+        if (strcasecmp(s->name, name) == 0 && (kind < 0 || (int)s->kind == kind))
+            found[n++] = s;
+    }
+    if (n == 0)
+        return "";
+    /* sorted by name */
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && strcmp(found[j - 1]->name, found[j]->name) > 0; j--) {
+            const plan_source *t = found[j];
+            found[j] = found[j - 1];
+            found[j - 1] = t;
+        }
+    eddy_buf b;
+    eddy_buf_init(&b);
+    int rc = eddy_buf_printf(&b, "\nDid you mean ");
+    if (n > 1) {
+        for (int i = 0; i < n && rc == 0; i++)
+            rc = eddy_buf_printf(&b, "\"%s\" (%s)%s", found[i]->name,
+                                 kind_word(found[i]->kind, true),
+                                 i < n - 2 ? ", " : i == n - 2 ? (i == 0 ? " or " : ", or ")
+                                                               : "? ");
+        if (rc == 0)
+            rc = eddy_buf_printf(&b, "Hint: wrap the source name in double quotes to make it "
+                                     "case-sensitive.");
+    } else {
+        bool lower = false;
+        for (const char *p = found[0]->name; *p; p++)
+            lower = lower || (*p >= 'a' && *p <= 'z');
+        rc = lower ? eddy_buf_printf(&b, "\"%s\"? Hint: wrap the source name in double quotes "
+                                         "to make it case-sensitive.", found[0]->name)
+                   : eddy_buf_printf(&b, "%s? Hint: try removing double quotes from the source "
+                                         "name.", found[0]->name);
+    }
+    const char *out = rc == 0 && eddy_buf_cstr(&b) ? pl_printf(c, "%s", (char *)b.data) : NULL;
+    eddy_buf_free(&b);
+    if (!out)
+        pl_oom(c);
+    return out;
 }
 
 int pl_err_long(pl_ctx *c, uint32_t pos, int code, const char *msg, const char *shorter)
@@ -943,10 +993,13 @@ static int insert_value(pl_ctx *c, const parser_expr *ast, const plan_column *co
 static int plan_insert_values(pl_ctx *c, const parser_stmt *stmt, plan_stmt *ps)
 {
     const plan_source *src = lookup(c, stmt->insert.target);
-    if (!src)
-        return pl_err_at(c, stmt->insert.target_pos, EDDY_ENOTFOUND,
-                         "Cannot insert values into an unknown stream/table: %s",
-                         stmt->insert.target);
+    if (!src) {
+        const char *hint = pl_source_hint(c, stmt->insert.target, -1);
+        return hint ? pl_err_at(c, stmt->insert.target_pos, EDDY_ENOTFOUND,
+                                "Cannot insert values into an unknown stream/table: `%s`%s",
+                                stmt->insert.target, hint)
+                    : c->err->code;
+    }
     if (src->window.kind != PLAN_WINDOW_NONE)
         return pl_err_at(c, stmt->insert.target_pos, EDDY_ETYPE,
                          "Cannot insert values into windowed stream/table!");
@@ -957,6 +1010,30 @@ static int plan_insert_values(pl_ctx *c, const parser_stmt *stmt, plan_stmt *ps)
     const plan_schema *sc = &src->schema;
     size_t ncols = stmt->insert.ncols;
     const char **names = stmt->insert.cols;
+    {
+        /* InsertValuesExecutor.validateInsert: the header columns named, or without a column
+         * list every header column of the target, before the values are counted */
+        eddy_buf hb;
+        eddy_buf_init(&hb);
+        int nh = 0;
+        for (int i = 0; i < sc->ncols; i++) {
+            if (sc->cols[i].role != PLAN_COL_HEADER && sc->cols[i].role != PLAN_COL_HEADERS)
+                continue;
+            bool named = ncols == 0;
+            for (size_t k = 0; k < ncols && !named; k++)
+                named = strcmp(names[k], sc->cols[i].name) == 0;
+            if (named && eddy_buf_printf(&hb, "%s%s", nh++ ? ", " : "", sc->cols[i].name)) {
+                eddy_buf_free(&hb);
+                return pl_oom(c);
+            }
+        }
+        int rc = nh ? pl_err_at(c, stmt->pos, EDDY_ETYPE, "Cannot insert into HEADER columns: %s",
+                                eddy_buf_cstr(&hb) ? (char *)hb.data : "")
+                    : 0;
+        eddy_buf_free(&hb);
+        if (rc)
+            return rc;
+    }
     if (ncols == 0) {
         names = eddy_arena_alloc(c->a, sizeof *names * (size_t)(sc->ncols + 1));
         if (!names)
@@ -1033,8 +1110,10 @@ static int plan_drop(pl_ctx *c, const parser_stmt *stmt, plan_stmt *ps)
     if (!src) {
         if (stmt->drop.if_exists)
             return 0;
-        return pl_err_at(c, stmt->pos, EDDY_ENOTFOUND, "%s %s does not exist",
-                         kind == PLAN_TABLE ? "Table" : "Stream", stmt->drop.name);
+        const char *hint = pl_source_hint(c, stmt->drop.name, (int)kind);
+        return hint ? pl_err_at(c, stmt->pos, EDDY_ENOTFOUND, "%s %s does not exist.%s",
+                                kind == PLAN_TABLE ? "Table" : "Stream", stmt->drop.name, hint)
+                    : c->err->code;
     }
     if (src->kind != kind)
         return pl_err_at(c, stmt->pos, EDDY_ETYPE,

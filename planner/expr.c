@@ -125,6 +125,13 @@ static int column_ref(pl_ctx *c, pl_scope *s, const parser_expr *e, fn_expr **ou
     if (idx == -3)
         return pl_err_loc(c, e->pos, EDDY_ETYPE, "Column '%s' is ambiguous. Could be %s.%s or "
                           "%s.%s.", name, s->join->prefix[0], name, s->join->prefix[1], name);
+    if (idx < 0 && s->clause && strcmp(s->clause, "PARTITION BY") == 0)
+        /* Analyzer.throwOnUnknownColumnReference */
+        return pl_err_at(c, e->pos, EDDY_ENOTFOUND,
+                         "PARTITION BY column '%s%s%s' cannot be resolved. '%s%s%s' must be a "
+                         "column in the source schema since PARTITION BY is applied on the "
+                         "input.", q ? q : "", q ? "." : "", name, q ? q : "", q ? "." : "",
+                         name);
     if (idx < 0)
         return pl_err_at(c, e->pos, EDDY_ENOTFOUND, "%s column '%s%s%s' cannot be resolved.",
                          s->clause ? s->clause : "SELECT", q ? q : "", q ? "." : "", name);
@@ -166,10 +173,95 @@ static int magic_timestamp(pl_ctx *c, const pl_scope *s, const fn_expr *col, fn_
  * Coercion
  * ------------------------------------------------------------------------------------------- */
 
+/* CoercionUtil's message names the target's base type ("DECIMAL", not "DECIMAL(4, 2)"). */
 static int invalid_syntax(pl_ctx *c, const fn_expr *lit, const eddy_type *target)
 {
     return pl_err_at(c, lit->pos, EDDY_ETYPE, "invalid input syntax for type %s: \"%.*s\".",
-                     pl_type_str(c, target), (int)lit->u.literal.n, lit->u.literal.u.str);
+                     eddy_type_kind_name(target->kind), (int)lit->u.literal.n,
+                     lit->u.literal.u.str);
+}
+
+/* SqlBooleans.parseBooleanExact: a non-empty prefix of "true"/"yes" or of "false"/"no",
+ * ignoring case (after a Java trim). */
+static bool is_exact_boolean(const char *s, size_t n)
+{
+    s = eddy_java_trim(s, &n);
+    if (n == 0)
+        return false;
+    return (n <= 4 && strncasecmp(s, "true", n) == 0) ||
+           (n <= 3 && strncasecmp(s, "yes", n) == 0) ||
+           (n <= 5 && strncasecmp(s, "false", n) == 0) ||
+           (n <= 2 && strncasecmp(s, "no", n) == 0);
+}
+
+/* CoercionUtil.getStringNumericType: the type of a number written in a string: INTEGER or
+ * BIGINT for a whole number strictly inside their range (no '.', no exponent), else the
+ * DECIMAL of its digits (DecimalUtil.fromValue). Returns 1 when it is not a number, an error
+ * code (negative) on failure. */
+static int string_numeric_type(pl_ctx *c, const char *str, size_t len, const eddy_type **out)
+{
+    size_t n = len;
+    const char *p = eddy_java_trim(str, &n);
+    eddy_decimal d;
+    eddy_err e;
+    eddy_err_clear(&e);
+    if (eddy_decimal_parse(p, n, &d, &e))
+        return 1;
+    bool dp = memchr(str, '.', len) || memchr(str, 'e', len) || memchr(str, 'E', len);
+    if (!dp && d.scale == 0) {
+        if (d.unscaled > INT32_MIN && d.unscaled < INT32_MAX) {
+            *out = EDDY_TYPE_INT;
+            return 0;
+        }
+        if (d.unscaled > INT64_MIN && d.unscaled < INT64_MAX) {
+            *out = EDDY_TYPE_BIGINT;
+            return 0;
+        }
+    }
+    __int128 u = d.unscaled < 0 ? -d.unscaled : d.unscaled;
+    __int128 one = 1;
+    for (int i = 0; i < d.scale; i++)
+        one *= 10;
+    int precision;
+    if (u < one) {
+        precision = d.scale + 1;
+    } else {
+        precision = 0;
+        for (; u > 0; u /= 10)
+            precision++;
+    }
+    if (eddy_type_decimal(c->a, precision, d.scale, out, &e))
+        return e.code == EDDY_ENOMEM ? pl_oom(c) : 1;
+    return 0;
+}
+
+/* CoercionUtil.resolveCommonNumericTypeFromStringLiteral: the common type of a numeric
+ * 'target' and a string literal holding a number (DOUBLE wins, a DECIMAL widens, else the
+ * wider of the two). Returns 1 when the string is not a number, an error code (negative) on
+ * failure. */
+static int string_numeric_common(pl_ctx *c, const fn_expr *lit, const eddy_type *target,
+                                 const eddy_type **out)
+{
+    const eddy_type *src;
+    int rc = string_numeric_type(c, lit->u.literal.u.str, lit->u.literal.n, &src);
+    if (rc)
+        return rc;
+    if (target->kind == EDDY_T_DOUBLE) {
+        *out = EDDY_TYPE_DOUBLE;
+        return 0;
+    }
+    if (src->kind == EDDY_T_DECIMAL || target->kind == EDDY_T_DECIMAL) {
+        const eddy_type *r = NULL;
+        if (target->kind == EDDY_T_DECIMAL ? eddy_type_coerce(c->a, src, target, false, &r, c->err)
+                                           : eddy_type_coerce(c->a, target, src, false, &r, c->err))
+            return c->err->code;
+        if (!r)
+            return 1;
+        *out = r;
+        return 0;
+    }
+    *out = eddy_type_can_implicitly_cast(src, target) ? target : src;
+    return 0;
 }
 
 /* A literal converted to 'target' as ksqlDB's DefaultSqlValueCoercer does for literals: a
@@ -307,6 +399,21 @@ int pl_coerce_list(pl_ctx *c, fn_expr **items, int n, const parser_expr *const *
         const fn_expr *it = items[i];
         if (i == first || is_null_type(it->type))
             continue;
+        if (is_string_literal(it) && eddy_type_is_numeric(target)) {
+            const eddy_type *r = target;
+            int rc = string_numeric_common(c, it, target, &r);
+            if (rc < 0)
+                return rc;
+            if (rc > 0)
+                return invalid_syntax(c, it, target);
+            target = r;
+            continue;
+        }
+        if (is_string_literal(it) && target->kind == EDDY_T_BOOLEAN) {
+            if (!is_exact_boolean(it->u.literal.u.str, it->u.literal.n))
+                return invalid_syntax(c, it, target);
+            continue;
+        }
         if (is_string_literal(it) && target->kind != EDDY_T_STRING) {
             eddy_value v;
             eddy_err ce;
@@ -1353,4 +1460,59 @@ int pl_ast_find_calls(const parser_expr *e, bool (*pred)(const char *name),
                       const parser_expr **out, int max)
 {
     return find_calls(e, pred, out, max, 0);
+}
+
+static int walk_list(const parser_expr_list *l, int (*visit)(const parser_expr *, void *),
+                     void *ctx)
+{
+    int rc = 0;
+    for (size_t i = 0; i < l->n && rc == 0; i++)
+        rc = pl_ast_walk(l->items[i], visit, ctx);
+    return rc;
+}
+
+int pl_ast_walk(const parser_expr *e, int (*visit)(const parser_expr *e, void *ctx), void *ctx)
+{
+    if (!e)
+        return 0;
+    int rc = visit(e, ctx);
+    if (rc)
+        return rc < 0 ? rc : 0;
+#define W(x) do { if ((rc = pl_ast_walk((x), visit, ctx))) return rc; } while (0)
+    switch (e->kind) {
+    case PARSER_EXPR_CALL: return walk_list(&e->call.args, visit, ctx);
+    case PARSER_EXPR_DEREF: W(e->deref.base); break;
+    case PARSER_EXPR_SUBSCRIPT: W(e->sub.base); W(e->sub.index); break;
+    case PARSER_EXPR_UNARY: W(e->unary.operand); break;
+    case PARSER_EXPR_BINARY: W(e->binary.left); W(e->binary.right); break;
+    case PARSER_EXPR_IS_NULL: W(e->is_null.operand); break;
+    case PARSER_EXPR_DISTINCT: W(e->distinct.left); W(e->distinct.right); break;
+    case PARSER_EXPR_BETWEEN: W(e->between.value); W(e->between.low); W(e->between.high); break;
+    case PARSER_EXPR_IN: W(e->in.value); return walk_list(&e->in.list, visit, ctx);
+    case PARSER_EXPR_LIKE: W(e->like.value); W(e->like.pattern); break;
+    case PARSER_EXPR_CASE:
+        W(e->case_.operand);
+        for (size_t i = 0; i < e->case_.nwhens; i++) {
+            W(e->case_.whens[i].cond);
+            W(e->case_.whens[i].result);
+        }
+        W(e->case_.else_);
+        break;
+    case PARSER_EXPR_CAST: W(e->cast.operand); break;
+    case PARSER_EXPR_ARRAY: return walk_list(&e->array, visit, ctx);
+    case PARSER_EXPR_MAP:
+        for (size_t i = 0; i < e->map.n; i++) {
+            W(e->map.keys[i]);
+            W(e->map.values[i]);
+        }
+        break;
+    case PARSER_EXPR_STRUCT:
+        for (size_t i = 0; i < e->struct_.n; i++)
+            W(e->struct_.fields[i].value);
+        break;
+    case PARSER_EXPR_LAMBDA: W(e->lambda.body); break;
+    default: break;
+    }
+#undef W
+    return 0;
 }

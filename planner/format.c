@@ -59,14 +59,16 @@ static const char *op_text(parser_op op)
     return T[op];
 }
 
-static int ast_list(const parser_expr_list *l, eddy_buf *out)
+static int ast_q(const parser_expr *e, const char *q, eddy_buf *out);
+
+static int ast_list(const parser_expr_list *l, const char *q, eddy_buf *out)
 {
     int rc = 0;
     for (size_t i = 0; i < l->n && !rc; i++) {
         if (i)
             rc = put(out, ", ");
         if (!rc)
-            rc = pl_format_ast(l->items[i], out);
+            rc = ast_q(l->items[i], q, out);
     }
     return rc;
 }
@@ -106,7 +108,9 @@ static int type_text(const parser_type *t, eddy_buf *out)
     return 0;
 }
 
-int pl_format_ast(const parser_expr *e, eddy_buf *out)
+/* The text of 'e'; a column reference without a qualifier gets 'q' when 'q' is not NULL; with
+ * 'q' "" no column reference is qualified. */
+static int ast_q(const parser_expr *e, const char *q, eddy_buf *out)
 {
     int rc = 0;
     switch (e->kind) {
@@ -122,56 +126,59 @@ int pl_format_ast(const parser_expr *e, eddy_buf *out)
     }
     case PARSER_EXPR_STRING: return put_string_literal(out, e->str.s, e->str.len);
     case PARSER_EXPR_COLUMN:
-        if (e->col.qualifier && (pl_format_ident(e->col.qualifier, out) || put(out, ".")))
+        if (q && !*q)
+            ;   /* unqualified */
+        else if (e->col.qualifier ? pl_format_ident(e->col.qualifier, out) || put(out, ".")
+                                  : q && (pl_format_ident(q, out) || put(out, ".")))
             return EDDY_ENOMEM;
         return pl_format_ident(e->col.name, out);
     case PARSER_EXPR_DEREF:
-        if (pl_format_ast(e->deref.base, out) || put(out, "->"))
+        if (ast_q(e->deref.base, q, out) || put(out, "->"))
             return EDDY_ENOMEM;
         return pl_format_ident(e->deref.field, out);
     case PARSER_EXPR_SUBSCRIPT:
-        if (pl_format_ast(e->sub.base, out) || put(out, "[") || pl_format_ast(e->sub.index, out))
+        if (ast_q(e->sub.base, q, out) || put(out, "[") || ast_q(e->sub.index, q, out))
             return EDDY_ENOMEM;
         return put(out, "]");
     case PARSER_EXPR_UNARY:
         if (e->unary.op == PARSER_OP_NOT)
-            rc = put(out, "(NOT ") || pl_format_ast(e->unary.operand, out) || put(out, ")");
+            rc = put(out, "(NOT ") || ast_q(e->unary.operand, q, out) || put(out, ")");
         else
-            rc = put(out, op_text(e->unary.op)) || pl_format_ast(e->unary.operand, out);
+            rc = put(out, op_text(e->unary.op)) || ast_q(e->unary.operand, q, out);
         return rc ? EDDY_ENOMEM : 0;
     case PARSER_EXPR_BINARY:
         if (e->binary.op == PARSER_OP_CONCAT)
-            rc = put(out, "CONCAT(") || pl_format_ast(e->binary.left, out) || put(out, ", ") ||
-                 pl_format_ast(e->binary.right, out) || put(out, ")");
+            rc = put(out, "CONCAT(") || ast_q(e->binary.left, q, out) || put(out, ", ") ||
+                 ast_q(e->binary.right, q, out) || put(out, ")");
         else
-            rc = put(out, "(") || pl_format_ast(e->binary.left, out) || put(out, " ") ||
+            rc = put(out, "(") || ast_q(e->binary.left, q, out) || put(out, " ") ||
                  put(out, op_text(e->binary.op)) || put(out, " ") ||
-                 pl_format_ast(e->binary.right, out) || put(out, ")");
+                 ast_q(e->binary.right, q, out) || put(out, ")");
         return rc ? EDDY_ENOMEM : 0;
     case PARSER_EXPR_IS_NULL:
-        rc = put(out, "(") || pl_format_ast(e->is_null.operand, out) ||
+        rc = put(out, "(") || ast_q(e->is_null.operand, q, out) ||
              put(out, e->is_null.negated ? " IS NOT NULL)" : " IS NULL)");
         return rc ? EDDY_ENOMEM : 0;
     case PARSER_EXPR_DISTINCT:
-        rc = put(out, "(") || pl_format_ast(e->distinct.left, out) ||
+        rc = put(out, "(") || ast_q(e->distinct.left, q, out) ||
              put(out, e->distinct.negated ? " IS NOT DISTINCT FROM " : " IS DISTINCT FROM ") ||
-             pl_format_ast(e->distinct.right, out) || put(out, ")");
+             ast_q(e->distinct.right, q, out) || put(out, ")");
         return rc ? EDDY_ENOMEM : 0;
     case PARSER_EXPR_BETWEEN:
-        rc = put(out, "(") || pl_format_ast(e->between.value, out) ||
+        rc = put(out, "(") || ast_q(e->between.value, q, out) ||
              put(out, e->between.negated ? " NOT BETWEEN " : " BETWEEN ") ||
-             pl_format_ast(e->between.low, out) || put(out, " AND ") ||
-             pl_format_ast(e->between.high, out) || put(out, ")");
+             ast_q(e->between.low, q, out) || put(out, " AND ") ||
+             ast_q(e->between.high, q, out) || put(out, ")");
         return rc ? EDDY_ENOMEM : 0;
     case PARSER_EXPR_IN:
-        rc = put(out, "(") || pl_format_ast(e->in.value, out) ||
-             put(out, e->in.negated ? " NOT IN (" : " IN (") || ast_list(&e->in.list, out) ||
+        rc = put(out, "(") || ast_q(e->in.value, q, out) ||
+             put(out, e->in.negated ? " NOT IN (" : " IN (") || ast_list(&e->in.list, q, out) ||
              put(out, "))");
         return rc ? EDDY_ENOMEM : 0;
     case PARSER_EXPR_LIKE:
-        rc = put(out, "(") || pl_format_ast(e->like.value, out) ||
+        rc = put(out, "(") || ast_q(e->like.value, q, out) ||
              put(out, e->like.negated ? " NOT LIKE " : " LIKE ") ||
-             pl_format_ast(e->like.pattern, out);
+             ast_q(e->like.pattern, q, out);
         if (!rc && e->like.escape)
             rc = put(out, " ESCAPE ") ||
                  put_string_literal(out, e->like.escape, strlen(e->like.escape));
@@ -179,46 +186,62 @@ int pl_format_ast(const parser_expr *e, eddy_buf *out)
     case PARSER_EXPR_CASE:
         rc = put(out, "(CASE");
         if (!rc && e->case_.operand)
-            rc = put(out, " ") || pl_format_ast(e->case_.operand, out);
+            rc = put(out, " ") || ast_q(e->case_.operand, q, out);
         for (size_t i = 0; i < e->case_.nwhens && !rc; i++)
-            rc = put(out, " WHEN ") || pl_format_ast(e->case_.whens[i].cond, out) ||
-                 put(out, " THEN ") || pl_format_ast(e->case_.whens[i].result, out);
+            rc = put(out, " WHEN ") || ast_q(e->case_.whens[i].cond, q, out) ||
+                 put(out, " THEN ") || ast_q(e->case_.whens[i].result, q, out);
         if (!rc && e->case_.else_)
-            rc = put(out, " ELSE ") || pl_format_ast(e->case_.else_, out);
+            rc = put(out, " ELSE ") || ast_q(e->case_.else_, q, out);
         return rc || put(out, " END)") ? EDDY_ENOMEM : 0;
     case PARSER_EXPR_CAST:
-        rc = put(out, "CAST(") || pl_format_ast(e->cast.operand, out) || put(out, " AS ") ||
+        rc = put(out, "CAST(") || ast_q(e->cast.operand, q, out) || put(out, " AS ") ||
              type_text(e->cast.type, out) || put(out, ")");
         return rc ? EDDY_ENOMEM : 0;
     case PARSER_EXPR_ARRAY:
-        rc = put(out, "ARRAY[") || ast_list(&e->array, out) || put(out, "]");
+        rc = put(out, "ARRAY[") || ast_list(&e->array, q, out) || put(out, "]");
         return rc ? EDDY_ENOMEM : 0;
     case PARSER_EXPR_MAP:
         rc = put(out, "MAP(");
         for (size_t i = 0; i < e->map.n && !rc; i++)
-            rc = (i && put(out, ", ")) || pl_format_ast(e->map.keys[i], out) ||
-                 put(out, ":=") || pl_format_ast(e->map.values[i], out);
+            rc = (i && put(out, ", ")) || ast_q(e->map.keys[i], q, out) ||
+                 put(out, ":=") || ast_q(e->map.values[i], q, out);
         return rc || put(out, ")") ? EDDY_ENOMEM : 0;
     case PARSER_EXPR_STRUCT:
         rc = put(out, "STRUCT(");
         for (size_t i = 0; i < e->struct_.n && !rc; i++)
             rc = (i && put(out, ", ")) || pl_format_ident(e->struct_.fields[i].name, out) ||
-                 put(out, ":=") || pl_format_ast(e->struct_.fields[i].value, out);
+                 put(out, ":=") || ast_q(e->struct_.fields[i].value, q, out);
         return rc || put(out, ")") ? EDDY_ENOMEM : 0;
     case PARSER_EXPR_CALL:
         rc = put(out, e->call.name) || put(out, "(") ||
-             (e->call.star ? put(out, "*") : ast_list(&e->call.args, out)) || put(out, ")");
+             (e->call.star ? put(out, "*") : ast_list(&e->call.args, q, out)) || put(out, ")");
         return rc ? EDDY_ENOMEM : 0;
     case PARSER_EXPR_LAMBDA:
         rc = put(out, "(");
         for (size_t i = 0; i < e->lambda.nparams && !rc; i++)
             rc = (i && put(out, ", ")) || pl_format_ident(e->lambda.params[i], out);
-        rc = rc || put(out, ") => ") || pl_format_ast(e->lambda.body, out);
+        rc = rc || put(out, ") => ") || ast_q(e->lambda.body, q, out);
         return rc ? EDDY_ENOMEM : 0;
     case PARSER_EXPR_UNIT:
         return put(out, parser_time_unit_name(e->unit));
     }
     return 0;
+}
+
+int pl_format_ast(const parser_expr *e, eddy_buf *out)
+{
+    return ast_q(e, NULL, out);
+}
+
+const char *pl_ast_str_qualified(pl_ctx *c, const parser_expr *e, const char *qualifier)
+{
+    eddy_buf b;
+    eddy_buf_init(&b);
+    const char *r = NULL;
+    if (ast_q(e, qualifier, &b) == 0 && eddy_buf_cstr(&b))
+        r = pl_strdup(c, (const char *)b.data);
+    eddy_buf_free(&b);
+    return r ? r : "?";
 }
 
 const char *pl_ast_str(pl_ctx *c, const parser_expr *e)

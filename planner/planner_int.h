@@ -115,6 +115,10 @@ void pl_err_prefix(pl_ctx *c, const char *prefix);
 
 char *pl_strdup(pl_ctx *c, const char *s);
 char *pl_printf(pl_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* ksqlDB's MetaStore.checkAlternatives: for a source name that does not exist, the sources
+ * whose name differs only in case ('kind' PLAN_STREAM/PLAN_TABLE, or -1 for any) as a
+ * "\nDid you mean ...? Hint: ..." suffix; "" when there are none, NULL when out of memory. */
+const char *pl_source_hint(pl_ctx *c, const char *name, int kind);
 const char *pl_type_str(pl_ctx *c, const eddy_type *t);
 const char *pl_property(pl_ctx *c, const char *name);
 bool pl_is_reserved_column(const char *name);
@@ -148,12 +152,20 @@ bool pl_ast_equal(const parser_expr *a, const parser_expr *b);
 int pl_ast_find_calls(const parser_expr *e, bool (*pred)(const char *name),
                       const parser_expr **out, int max);
 bool pl_is_aggregate_name(const char *name);
+/* Visit 'e' and its sub-expressions in pre-order, left to right: 'visit' returns 0 to go into
+ * the node's children, 1 to skip them, or a negative value that stops the walk and is
+ * returned. */
+int pl_ast_walk(const parser_expr *e, int (*visit)(const parser_expr *e, void *ctx), void *ctx);
 
 /* ---- text (format.c) ---- */
 
 /* ksqlDB's ExpressionFormatter text of an AST expression. */
 int pl_format_ast(const parser_expr *e, eddy_buf *out);
 const char *pl_ast_str(pl_ctx *c, const parser_expr *e);
+/* pl_ast_str with every unqualified column reference qualified by 'qualifier' (ksqlDB's text
+ * of a rewritten expression, "ABS(INPUT.ID)"); with 'qualifier' "" every reference is printed
+ * unqualified. */
+const char *pl_ast_str_qualified(pl_ctx *c, const parser_expr *e, const char *qualifier);
 /* Append an identifier as ksqlDB prints it in expressions: bare when it is upper case and
  * a valid unreserved identifier, else back-quoted. */
 int pl_format_ident(const char *name, eddy_buf *out);

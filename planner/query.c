@@ -62,9 +62,8 @@ typedef struct qstate {
     const plan_source *src;
     plan_step steps[8];
     int nsteps;
-    /* KSQL_COL_<n> generator */
-    int next_alias;
     const plan_schema *source_schema;
+    int nsynth;                 /* trailing KSQL_SYNTH_<i> columns of the FLATMAP output */
     /* PARTITION BY */
     bool rekeyed;
     int npart;
@@ -99,21 +98,96 @@ static const plan_schema *last_out(qstate *st)
     return &st->steps[st->nsteps - 1].out;
 }
 
-static bool alias_index_used(const plan_schema *s, int n)
+/* ---------------------------------------------------------------------------------------------
+ * Generated column names (ksqlDB's ColumnNames.columnAliasGenerator)
+ *
+ * A name splits into a prefix and a number: "NAME_<digits>" is (NAME, digits), any other name
+ * is (name, 0). Each prefix has a counter starting at 0 that skips the numbers the schema's
+ * columns already use with that prefix. An expression gets KSQL_COL_<n>; a struct
+ * dereference gets the prefix of its field name, unsuffixed for 0 and PREFIX_<n> otherwise
+ * (so `A->B` next to a column B is B_1). One generator serves a whole SELECT list.
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct alias_gen {
+    pl_ctx *c;
+    const plan_schema *used;    /* names already taken */
+    struct alias_prefix {
+        const char *prefix;
+        size_t len;
+        int next;
+        struct alias_prefix *link;
+    } *prefixes;
+} alias_gen;
+
+/* Split 'name' as ksqlDB's NUMBERED_COLUMN_PATTERN: the prefix length and the number (0
+ * without a suffix; -1 for a suffix too large for an int, which matches nothing). */
+static size_t name_split(const char *name, int *num)
 {
-    char buf[32];
-    snprintf(buf, sizeof buf, "KSQL_COL_%d", n);
-    for (int i = 0; i < s->ncols; i++)
-        if (strcmp(s->cols[i].name, buf) == 0)
+    size_t n = strlen(name), d = n;
+    while (d > 0 && name[d - 1] >= '0' && name[d - 1] <= '9')
+        d--;
+    *num = 0;
+    if (d == n || d == 0 || name[d - 1] != '_')
+        return n;
+    long long v = 0;
+    for (size_t i = d; i < n && v <= INT32_MAX; i++)
+        v = v * 10 + (name[i] - '0');
+    *num = v <= INT32_MAX ? (int)v : -1;
+    return d - 1;
+}
+
+static bool alias_used(const alias_gen *g, const char *prefix, size_t len, int idx)
+{
+    for (int i = 0; i < g->used->ncols; i++) {
+        int num;
+        size_t l = name_split(g->used->cols[i].name, &num);
+        if (l == len && num == idx && strncmp(g->used->cols[i].name, prefix, len) == 0)
             return true;
+    }
     return false;
 }
 
-static const char *next_alias(qstate *st, int *counter)
+static void alias_gen_init(alias_gen *g, pl_ctx *c, const plan_schema *used)
 {
-    while (alias_index_used(st->source_schema, *counter))
-        (*counter)++;
-    return pl_printf(st->c, "KSQL_COL_%d", (*counter)++);
+    g->c = c;
+    g->used = used;
+    g->prefixes = NULL;
+}
+
+static const char *alias_next(alias_gen *g, const char *prefix, size_t len)
+{
+    struct alias_prefix *p = g->prefixes;
+    while (p && !(p->len == len && strncmp(p->prefix, prefix, len) == 0))
+        p = p->link;
+    if (!p) {
+        if (!(p = eddy_arena_calloc(g->c->a, sizeof *p))) {
+            pl_oom(g->c);
+            return NULL;
+        }
+        p->prefix = prefix;
+        p->len = len;
+        p->link = g->prefixes;
+        g->prefixes = p;
+    }
+    int idx;
+    do
+        idx = p->next++;
+    while (alias_used(g, prefix, len, idx));
+    bool ksql_col = len == 8 && strncmp(prefix, "KSQL_COL", 8) == 0;
+    if (idx == 0 && !ksql_col)
+        return pl_printf(g->c, "%.*s", (int)len, prefix);
+    return pl_printf(g->c, "%.*s_%d", (int)len, prefix, idx);
+}
+
+/* The name ksqlDB gives an unaliased expression that is not a column reference. */
+static const char *alias_for(alias_gen *g, const parser_expr *e)
+{
+    if (e->kind == PARSER_EXPR_DEREF) {
+        int num;
+        size_t len = name_split(e->deref.field, &num);
+        return alias_next(g, e->deref.field, len);
+    }
+    return alias_next(g, "KSQL_COL", 8);
 }
 
 static void scope_init(qstate *st, pl_scope *s, const plan_schema *schema, const char *clause,
@@ -241,9 +315,15 @@ static int rekey_step(qstate *st)
     const parser_expr_list *pb = &st->q->partition_by;
     int n = (int)pb->n;
     bool null_key = false;
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
         if (pb->items[i]->kind == PARSER_EXPR_NULL)
             null_key = true;
+        for (int j = 0; j < i; j++)
+            if (pl_ast_equal(pb->items[i], pb->items[j]))
+                return pl_err_at(c, pb->items[i]->pos, EDDY_ETYPE,
+                                 "Duplicate PARTITION BY expression: %s",
+                                 pl_ast_str(c, pb->items[i]));
+    }
     if (null_key && n > 1)
         return pl_err_at(c, pb->items[0]->pos, EDDY_ETYPE,
                          "Cannot PARTITION BY multiple columns including NULL");
@@ -258,7 +338,10 @@ static int rekey_step(qstate *st)
         return pl_oom(c);
     pl_scope sc;
     scope_init(st, &sc, in, "PARTITION BY", &s->nvars);
-    int gen = 0;
+    /* ksqlDB's PartitionByParamsFactory: a column keeps its name (a pseudo column too), any
+     * other expression is named against the source's processing schema */
+    alias_gen gen;
+    alias_gen_init(&gen, c, st->source_schema);
     for (int i = 0; i < nk; i++) {
         const parser_expr *pe = pb->items[i];
         if (pl_ast_find_calls(pe, pl_is_aggregate_name, NULL, 0))
@@ -269,10 +352,10 @@ static int rekey_step(qstate *st)
         if (rc)
             return rc;
         const char *name;
-        if (pe->kind == PARSER_EXPR_COLUMN && !pl_is_reserved_column(pe->col.name))
-            name = pe->col.name;
+        if (pe->kind == PARSER_EXPR_COLUMN && e->kind == FN_COLUMN)
+            name = in->cols[e->u.index].name;
         else
-            name = next_alias(st, &gen);
+            name = alias_for(&gen, pe);
         if (!name)
             return c->err->code;
         if (contains_map(e->type)) {
@@ -373,6 +456,7 @@ static int flatmap_step(qstate *st, pl_tfn **tfns, int *ntfns)
         (*tfns)[i].col = in->ncols + i;
     }
     s->ntfns = n;
+    st->nsynth = n;
     s->out.ncols = in->ncols + n;
     s->out.cols = cols;
     return 0;
@@ -503,7 +587,8 @@ static int expand_star(qstate *st, const parser_select_item *it)
             return c->err->code;
     }
     if (!st->rekeyed) {
-        for (int i = 0; i < in->ncols; i++) {
+        /* not the table functions' results (KSQL_SYNTH_<i>): they are not source columns */
+        for (int i = 0; i < in->ncols - st->nsynth; i++) {
             plan_col_role r = in->cols[i].role;
             if (r == PLAN_COL_KEY || r == PLAN_COL_PSEUDO)
                 continue;
@@ -542,7 +627,9 @@ static int select_items(qstate *st, const pl_tfn *tfns, int ntfns, int *nslots)
     }
     sc.tfns = tfns;
     sc.ntfns = ntfns;
-    int gen = 0;
+    /* ksqlDB's AstSanitizer: one generator over the source's declared columns */
+    alias_gen gen;
+    alias_gen_init(&gen, c, &st->src->schema);
     int rc;
     for (size_t i = 0; i < q->nitems; i++) {
         const parser_select_item *it = &q->items[i];
@@ -574,10 +661,8 @@ static int select_items(qstate *st, const pl_tfn *tfns, int ntfns, int *nslots)
         if (!name && it->expr->kind == PARSER_EXPR_COLUMN)
             name = st->join ? pl__join_item_name(c, st->join, st->in, it->expr)
                             : it->expr->col.name;
-        else if (!name && it->expr->kind == PARSER_EXPR_DEREF)
-            name = it->expr->deref.field;
-        else if (!name)
-            name = next_alias(st, &gen);
+        else if (!name && !(name = alias_for(&gen, it->expr)))
+            return c->err->code;
         int key = item_key(st, &sc, it->expr);
         if ((rc = add_item(st, name, e, key, it->alias != NULL, it->pos)))
             return rc;
@@ -614,59 +699,92 @@ static void join_key_items(qstate *st)
         }
 }
 
-/* The key rules of a persistent query: every key once. */
-static int check_keys(qstate *st, const char *sink_name)
+/* The key rules of a persistent query: every key once (checked first), at least one value
+ * column (ksqlDB's FinalProjectNode and LogicalPlanner.buildAggregateSchema: "The projection
+ * contains no value columns."). Every key present is check_keys_present. */
+static int check_keys(qstate *st)
 {
     pl_ctx *c = st->c;
-    int missing = 0;
-    eddy_buf names;
-    eddy_buf_init(&names);
     for (int k = 0; k < st->nkeys; k++) {
         int first = -1;
         for (int i = 0; i < st->nitems; i++) {
             if (st->items[i].key != k)
                 continue;
-            if (first >= 0 && st->agg) {
-                eddy_buf_free(&names);
+            if (first >= 0 && st->agg)
                 return pl_err_at(c, st->items[i].pos, EDDY_ETYPE,
                                  "The projection contains a key column more than once: `%s` and "
                                  "`%s`.", st->items[first].name, st->items[i].name);
-            }
-            if (first >= 0) {
-                eddy_buf_free(&names);
+            if (first >= 0)
                 return pl_err_at(c, st->items[i].pos, EDDY_ETYPE,
                                  "The projection contains a key column (`%s`) more than once, "
                                  "aliased as: %s and %s.", st->key_names[k],
                                  st->items[first].name, st->items[i].name);
-            }
             first = i;
         }
-        if (first < 0) {
-            if (eddy_buf_printf(&names, "%s%s", missing ? ", " : "",
-                                st->rekeyed ? st->part_names[k] : st->key_names[k])) {
-                eddy_buf_free(&names);
-                return pl_oom(c);
-            }
-            missing++;
-        }
     }
+    int nvalues = 0;
+    for (int i = 0; i < st->nitems; i++)
+        nvalues += st->items[i].key < 0;
+    if (nvalues == 0)
+        return pl_err_at(c, st->q->pos, EDDY_ETYPE, "The projection contains no value columns.");
+    return 0;
+}
+
+/* Every key of the sink selected (ksqlDB's validateKeyPresent, which runs once the output
+ * node is built, so after the sink's TIMESTAMP column is validated). */
+static int check_keys_present(qstate *st, const char *sink_name)
+{
+    pl_ctx *c = st->c;
+    /* PlanNode.throwKeysNotIncludedError: a GROUP BY names the missing grouping expressions
+     * (unqualified), a PARTITION BY all partitioning expressions (qualified by the source, as
+     * ksqlDB keeps them before its rewrite), otherwise all key columns */
+    const char *names[64];
+    int n = 0, missing = 0;
+    for (int k = 0; k < st->nkeys; k++) {
+        bool found = false;
+        for (int i = 0; i < st->nitems && !found; i++)
+            found = st->items[i].key == k;
+        missing += !found;
+        if ((found && st->agg) || n == 64)
+            continue;
+        const char *qual = st->q->from.alias ? st->q->from.alias : st->q->from.name;
+        names[n++] = st->agg       ? pl_ast_str_qualified(c, st->part[k], "")
+                     : st->rekeyed ? pl_ast_str_qualified(c, st->part[k], qual)
+                                   : st->key_names[k];
+    }
+    if (!missing)
+        return 0;
+    eddy_buf joined, comma;
+    eddy_buf_init(&joined);
+    eddy_buf_init(&comma);
     int rc = 0;
-    if (missing && st->join) {
-        rc = pl_err_at(c, st->q->pos, EDDY_ETYPE,
-                       "The query used to build `%s` must include the join expressions %s in its "
-                       "projection (eg, SELECT %s...).", sink_name, st->join->key_texts,
-                       st->join->first_key_text);
-    } else if (missing) {
+    if (st->join) {
+        eddy_buf_free(&joined);
+        eddy_buf_free(&comma);
+        return pl_err_at(c, st->q->pos, EDDY_ETYPE,
+                         "Key missing from projection (ie, SELECT). \nThe query used to build "
+                         "`%s` must include the join expressions %s in its projection (eg, "
+                         "SELECT %s...).", sink_name, st->join->key_texts,
+                         st->join->first_key_text);
+    }
+    for (int i = 0; i < n && rc == 0; i++)   /* GrammaticalJoiner.and(), then .comma() */
+        rc = eddy_buf_printf(&joined, "%s%s", i == 0 ? "" : i == n - 1 ? " and " : ", ",
+                             names[i]) ||
+             eddy_buf_printf(&comma, "%s%s", i ? ", " : "", names[i]);
+    if (rc == 0 && eddy_buf_cstr(&joined) && eddy_buf_cstr(&comma)) {
         const char *what = st->agg       ? "grouping expression"
                            : st->rekeyed ? "partitioning expression"
                                          : "key column";
-        const char *list = eddy_buf_cstr(&names) ? (const char *)names.data : "";
         rc = pl_err_at(c, st->q->pos, EDDY_ETYPE,
-                       "The query used to build `%s` must include the %s%s %s in its projection "
-                       "(eg, SELECT %s...).", sink_name, what, missing > 1 ? "s" : "", list,
-                       list);
+                       "Key%s missing from projection (ie, SELECT). \nThe query used to build "
+                       "`%s` must include the %s%s %s in its projection (eg, SELECT %s...).",
+                       n > 1 ? "s" : "", sink_name, what, n > 1 ? "s" : "",
+                       (const char *)joined.data, (const char *)comma.data);
+    } else {
+        rc = pl_oom(c);
     }
-    eddy_buf_free(&names);
+    eddy_buf_free(&joined);
+    eddy_buf_free(&comma);
     return rc;
 }
 
@@ -852,6 +970,167 @@ static int sink_step(qstate *st, const plan_schema *proj, const pl_with *w, fn_e
  * Entry
  * ------------------------------------------------------------------------------------------- */
 
+/* ksqlDB's Analyzer TableFunctionVisitor over one SELECT item: table functions may not nest,
+ * be used with aggregations, or follow a searched CASE of the item. */
+typedef struct tf_walk {
+    pl_ctx *c;
+    bool grouped;
+    const char *outer;          /* the table function being walked, or NULL */
+    const parser_expr *cased;   /* a searched CASE already seen in this item */
+} tf_walk;
+
+static int tf_visit(const parser_expr *e, void *ctx)
+{
+    tf_walk *w = ctx;
+    if (e->kind == PARSER_EXPR_CASE && !e->case_.operand && !w->cased)
+        w->cased = e;
+    if (e->kind != PARSER_EXPR_CALL || !fn_table_find(e->call.name))
+        return 0;
+    if (w->outer)
+        return pl_err_at(w->c, e->pos, EDDY_ETYPE, "Table functions cannot be nested: %s(%s())",
+                         w->outer, e->call.name);
+    if (w->grouped)
+        return pl_err_at(w->c, e->pos, EDDY_ETYPE,
+                         "Table functions cannot be used with aggregations.");
+    if (w->cased)
+        return pl_err_at(w->c, e->pos, EDDY_ETYPE, "Table functions cannot be used in CASE: %s",
+                         pl_ast_str(w->c, w->cased));
+    w->outer = e->call.name;
+    int rc = 0;
+    for (size_t i = 0; i < e->call.args.n && rc == 0; i++)
+        rc = pl_ast_walk(e->call.args.items[i], tf_visit, w);
+    w->outer = NULL;
+    return rc ? rc : 1;
+}
+
+/* ksqlDB's Analyzer.checkForReservedToken, run on every SELECT item (with the name
+ * AstSanitizer gives it) before anything is resolved: a system column name (ROWTIME, ...,
+ * any case) may not name a column, except that a transient query may select the column
+ * itself. */
+static int check_reserved_names(pl_ctx *c, const parser_query *q, bool persistent)
+{
+    static const char *const SYSTEM[] = {"ROWTIME", "ROWPARTITION", "ROWOFFSET", "WINDOWSTART",
+                                         "WINDOWEND"};
+    for (size_t i = 0; i < q->nitems; i++) {
+        const parser_select_item *it = &q->items[i];
+        if (it->kind != PARSER_SELECT_EXPR || !it->expr)
+            continue;
+        const parser_expr *e = it->expr;
+        /* in a join a qualified column whose name every source has (system columns do) is
+         * named SOURCE_NAME (ColumnNames.generatedJoinColumnAlias): not a reserved name */
+        if (!it->alias && q->njoins && e->kind == PARSER_EXPR_COLUMN && e->col.qualifier)
+            continue;
+        const char *alias = it->alias                         ? it->alias
+                            : e->kind == PARSER_EXPR_COLUMN ? e->col.name
+                            : e->kind == PARSER_EXPR_DEREF  ? e->deref.field
+                                                            : NULL;
+        if (!alias)
+            continue;
+        for (size_t k = 0; k < EDDY_ARRAY_LEN(SYSTEM); k++) {
+            if (strcasecmp(alias, SYSTEM[k]) != 0)
+                continue;
+            /* expressionMatchesAlias: the expression's text after its first '.' */
+            bool matches;
+            if (e->kind == PARSER_EXPR_COLUMN) {
+                matches = strcasecmp(e->col.name, alias) == 0;
+            } else {
+                const char *text = pl_ast_str(c, e);
+                if (!text)
+                    return c->err->code;
+                const char *dot = strchr(text, '.');
+                matches = strcasecmp(dot ? dot + 1 : text, alias) == 0;
+            }
+            if (!matches)
+                return pl_err_at(c, it->pos, EDDY_ETYPE,
+                                 "`%s` is a reserved column name. You cannot use it as an alias "
+                                 "for a column.", SYSTEM[k]);
+            if (persistent)
+                return pl_err_at(c, it->pos, EDDY_ETYPE,
+                                 "Reserved column name in select: `%s`. Please remove or alias "
+                                 "the column.", SYSTEM[k]);
+        }
+    }
+    return 0;
+}
+
+/* The Analyzer's pass over the SELECT list: per item, the reserved names, then the table
+ * functions. */
+static int analyze_select(pl_ctx *c, const parser_query *q, bool persistent)
+{
+    int rc = check_reserved_names(c, q, persistent);
+    bool grouped = q->has_group_by;
+    for (size_t i = 0; i < q->nitems && rc == 0; i++) {
+        const parser_expr *e = q->items[i].expr;
+        if (!e)
+            continue;
+        /* an aggregate call without GROUP BY makes a dummy one (addDummyGroupbyForUdafs) */
+        grouped = grouped || pl_ast_find_calls(e, pl_is_aggregate_name, NULL, 0) > 0;
+        tf_walk w = {c, grouped, NULL, NULL};
+        rc = pl_ast_walk(e, tf_visit, &w);
+    }
+    return rc;
+}
+
+/* ksqlDB's AggregateAnalyzer walks SELECT, WHERE, GROUP BY and HAVING (in that order,
+ * each expression in pre-order) before it enforces the aggregate rules: an unknown function
+ * fails there ("Can't find any functions with the name ..."), and so does a window bound
+ * column of a windowed aggregation anywhere but outside aggregate calls in SELECT. */
+typedef struct agg_walk {
+    pl_ctx *c;
+    bool windowed;
+    bool select;            /* walking a SELECT item */
+    int in_agg;             /* inside an aggregate call's arguments */
+} agg_walk;
+
+static bool known_function(const char *name)
+{
+    return fn_scalar_find(name) || fn_table_find(name) || pl_is_aggregate_name(name) ||
+           strcasecmp(name, "AS_VALUE") == 0;
+}
+
+static int agg_visit(const parser_expr *e, void *ctx)
+{
+    agg_walk *w = ctx;
+    if (e->kind == PARSER_EXPR_CALL) {
+        if (!known_function(e->call.name))
+            return pl_err_at(w->c, e->pos, EDDY_ENOTFOUND,
+                             "Can't find any functions with the name '%s'", e->call.name);
+        if (!pl_is_aggregate_name(e->call.name))
+            return 0;
+        w->in_agg++;
+        int rc = 0;
+        for (size_t i = 0; i < e->call.args.n && rc == 0; i++)
+            rc = pl_ast_walk(e->call.args.items[i], agg_visit, w);
+        w->in_agg--;
+        return rc ? rc : 1;
+    }
+    if (e->kind == PARSER_EXPR_COLUMN && w->windowed && (!w->select || w->in_agg) &&
+        (strcmp(e->col.name, "WINDOWSTART") == 0 || strcmp(e->col.name, "WINDOWEND") == 0))
+        return pl_err_at(w->c, e->pos, EDDY_ETYPE,
+                         "Window bounds column %s can only be used in the SELECT clause of "
+                         "windowed aggregations and can not be passed to aggregate functions."
+                         "\nSee https://github.com/confluentinc/ksql/issues/4397",
+                         e->col.name);
+    return 0;
+}
+
+static int agg_analyze(pl_ctx *c, const parser_query *q)
+{
+    agg_walk w = {c, q->window != NULL, true, 0};
+    int rc = 0;
+    for (size_t i = 0; i < q->nitems && rc == 0; i++)
+        if (q->items[i].expr)
+            rc = pl_ast_walk(q->items[i].expr, agg_visit, &w);
+    w.select = false;
+    if (rc == 0)
+        rc = pl_ast_walk(q->where, agg_visit, &w);
+    for (size_t i = 0; i < q->group_by.n && rc == 0; i++)
+        rc = pl_ast_walk(q->group_by.items[i], agg_visit, &w);
+    if (rc == 0)
+        rc = pl_ast_walk(q->having, agg_visit, &w);
+    return rc;   /* an error code (negative) or 0 */
+}
+
 static int unsupported_parts(pl_ctx *c, const parser_query *q)
 {
     if (q->njoins && pl__query_aggregates(q))
@@ -907,25 +1186,6 @@ static int unknown_insert_target(pl_ctx *c, const parser_stmt *stmt)
     return rc;
 }
 
-/* ksqlDB's Analyzer: a table function in a SELECT item is an error once the query groups,
- * that is with GROUP BY, or without it from the first item that calls an aggregate on (its
- * implicit grouping starts there). */
-static int table_fn_with_aggregation(pl_ctx *c, const parser_query *q)
-{
-    bool grouped = q->has_group_by;
-    for (size_t i = 0; i < q->nitems; i++) {
-        const parser_expr *e = q->items[i].expr;
-        if (q->items[i].kind == PARSER_SELECT_ALL || !e)
-            continue;
-        grouped = grouped || pl_ast_find_calls(e, pl_is_aggregate_name, NULL, 0) > 0;
-        const parser_expr *tf;
-        if (grouped && pl_ast_find_calls(e, is_table_fn_name, &tf, 1) > 0)
-            return pl_err_at(c, tf->pos, EDDY_ETYPE,
-                             "Table functions cannot be used with aggregations.");
-    }
-    return 0;
-}
-
 /* ksqlDB's Analyzer rejects GROUP BY over a source whose values are in the KAFKA format (it
  * cannot back a repartition or changelog topic). The message is longer than an eddy_err holds
  * in full; then its first line is kept. */
@@ -978,11 +1238,19 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
                                  "Cannot insert into %s because it has header columns",
                                  target->name);
     }
+    st.src = c->cat && c->cat->lookup ? c->cat->lookup(c->cat->ctx, q->from.name) : NULL;
+    /* the Analyzer checks the names before anything is planned (joins included) */
+    if (st.src && (rc = analyze_select(c, q, mode != PL_Q_TRANSIENT)))
+        return rc;
     if ((rc = unsupported_parts(c, q)))
         return rc;
-    st.src = c->cat && c->cat->lookup ? c->cat->lookup(c->cat->ctx, q->from.name) : NULL;
-    if (!st.src)
-        return pl_err_at(c, q->from.pos, EDDY_ENOTFOUND, "%s does not exist.", q->from.name);
+    if (!st.src) {
+        /* DataSourceExtractor */
+        const char *hint = pl_source_hint(c, q->from.name, -1);
+        return hint ? pl_err_at(c, q->from.pos, EDDY_ENOTFOUND, "%s does not exist.%s",
+                                q->from.name, hint)
+                    : c->err->code;
+    }
     bool table_src = st.src->kind == PLAN_TABLE;
     if (table_src && mode == PL_Q_TRANSIENT)
         return pl_err_at(c, q->from.pos, EDDY_EUNSUPPORTED,
@@ -990,10 +1258,18 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
     if (table_src && st.src->window.kind != PLAN_WINDOW_NONE)
         return pl_err_at(c, q->from.pos, EDDY_ETYPE,
                          "KSQL does not support persistent queries on windowed tables.");
+    /* LogicalPlanner: a WINDOW without GROUP BY (nor aggregate calls, which imply one) */
+    if (q->window && !q->has_group_by) {
+        bool calls = false;
+        for (size_t i = 0; i < q->nitems && !calls; i++)
+            calls = q->items[i].expr &&
+                    pl_ast_find_calls(q->items[i].expr, pl_is_aggregate_name, NULL, 0) > 0;
+        if (!calls)
+            return pl_err_at(c, q->window->pos, EDDY_ETYPE,
+                             "WINDOW clause requires a GROUP BY clause.");
+    }
     bool aggregating = pl__query_aggregates(q);
-    /* ksqlDB's Analyzer: before any typing */
-    if (aggregating && (rc = table_fn_with_aggregation(c, q)))
-        return rc;
+    /* ksqlDB's Analyzer: before any typing (table functions: analyze_select) */
     if (q->has_group_by && st.src->value_format.kind == SERDE_KAFKA)
         return kafka_group_by_error(c, q);
     plan_source_kind result_kind = aggregating || table_src ? PLAN_TABLE : PLAN_STREAM;
@@ -1062,7 +1338,8 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
         if (q->has_partition_by)
             return pl_err_at(c, q->pos, EDDY_ETYPE,
                              "PARTITION BY and GROUP BY in the same query is not supported");
-        if ((rc = pl__agg_steps(c, q, what, st.src, st.steps, &st.nsteps, &agg)))
+        if ((rc = agg_analyze(c, q)) ||
+            (rc = pl__agg_steps(c, q, what, st.src, st.steps, &st.nsteps, &agg)))
             return rc;
         const plan_step *as = &st.steps[st.nsteps - 1];
         if (table_src && fn_agg_check_table(as->aggs, as->naggs, c->err)) {
@@ -1096,14 +1373,32 @@ int pl_plan_query_stmt(pl_ctx *c, const parser_stmt *stmt, pl_query_mode mode, p
         return rc;
     if (st.join)
         join_key_items(&st);
+    /* ksqlDB's SelectionUtil.buildProjectionSchema: a value without a type (a bare NULL) */
+    for (int i = 0; i < st.nitems; i++)
+        if (st.items[i].key < 0 && st.items[i].expr->type->kind == EDDY_T_NULL)
+            return pl_err_at(c, st.items[i].pos, EDDY_ETYPE,
+                             "Can't infer a type of null. Please explicitly cast it to a "
+                             "required type, e.g. CAST(null AS VARCHAR).");
     const char *sink_name = mode == PL_Q_CREATE_AS ? stmt->create.name
                             : mode == PL_Q_INSERT  ? stmt->insert.target : NULL;
     bool persistent = mode != PL_Q_TRANSIENT;
-    if (persistent && (rc = check_keys(&st, sink_name)))
+    if (persistent && (rc = check_keys(&st)))
         return rc;
     if ((rc = project_step(&st, nslots, persistent)))
         return rc;
     const plan_schema *proj = last_out(&st);
+    if (persistent) {
+        /* LogicalPlanner.buildOutputNode validates the TIMESTAMP column against the result
+         * before the output node checks the keys */
+        if (have_with && w.timestamp) {
+            fn_expr *ts;
+            int tscol;
+            if ((rc = pl_timestamp_expr(c, &w, proj, &tscol, &ts)))
+                return rc;
+        }
+        if ((rc = check_keys_present(&st, sink_name)))
+            return rc;
+    }
     if (st.windowed_rekey)
         return pl_err_at(c, st.windowed_rekey_pos, EDDY_ETYPE,
                          "Implicit repartitioning of windowed sources is not supported. See "

@@ -162,7 +162,8 @@ int op_window_key_split(op_window_kind kind, int64_t size_ms, const uint8_t *key
  * ------------------------------------------------------------------------------------------- */
 
 /* GROUP BY: output columns = 'exprs' over the input row; rows whose first 'nkeys' columns
- * hold a NULL are dropped (logged), as ksqlDB drops records with a null grouping key. */
+ * hold a NULL are dropped (logged), as ksqlDB drops records with a null grouping key. A
+ * stream row with a null value (not a table change) is dropped silently first. */
 int op_group_by_create(op_ctx *ctx, const fn_expr *const *exprs, int nexprs, int nkeys,
                        int nvars, op **out, eddy_err *err);
 

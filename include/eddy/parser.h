@@ -326,7 +326,9 @@ typedef enum parser_stmt_kind {
     PARSER_STMT_PRINT,             /* PRINT topic [FROM BEGINNING] [INTERVAL n] [LIMIT n]: .print */
     PARSER_STMT_ASSERT_TOPIC,      /* ASSERT [NOT EXISTS] TOPIC t [WITH (..)] [TIMEOUT n U] */
     PARSER_STMT_ASSERT_SCHEMA,     /* ASSERT [NOT EXISTS] SCHEMA [SUBJECT s] [ID n] [TIMEOUT] */
-    PARSER_STMT_RUN_SCRIPT         /* RUN SCRIPT 'file': .path */
+    PARSER_STMT_RUN_SCRIPT         /* RUN SCRIPT 'file': .path; a CLI command that the
+                                    * statements grammar (ksqlDB's `statements`) rejects, so
+                                    * the parser never produces it */
 } parser_stmt_kind;
 
 typedef enum parser_list_kind {

@@ -93,6 +93,8 @@ typedef struct plan_catalog {
     const char *(*property)(void *ctx, const char *name);
     /* A type registered with CREATE TYPE, or NULL. */
     const eddy_type *(*custom_type)(void *ctx, const char *name);
+    /* The i-th source (0, 1, ...; NULL past the last), for "Did you mean" hints. May be NULL. */
+    const plan_source *(*source_at)(void *ctx, int i);
 } plan_catalog;
 
 /* ---------------------------------------------------------------------------------------------

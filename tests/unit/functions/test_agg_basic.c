@@ -231,7 +231,7 @@ static void test_min_max_other_types(void **state)
     /* No BOOLEAN overload. */
     eddy_err err;
     assert_int_equal(aggt_resolve("MAX", 1, T1("BOOLEAN"), NULL, &c, &err), EDDY_ETYPE);
-    assert_non_null(strstr(err.msg, "Function 'max' does not accept parameters (BOOLEAN)"));
+    assert_non_null(strstr(err.msg, "Function 'MAX' does not accept parameters (BOOLEAN)"));
 }
 
 static void test_stddev_samp_is_ksqldb_variance(void **state)

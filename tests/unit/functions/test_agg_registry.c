@@ -77,8 +77,9 @@ static void test_agg_resolve_errors(void **state)
     fn_agg_call *c;
     assert_int_equal(aggt_resolve("SUM", 1, T1("STRING"), NULL, &c, &err), EDDY_ETYPE);
     assert_null(c);
-    assert_true(strncmp(err.msg, "Function 'sum' does not accept parameters (STRING).\nValid "
-                                 "alternatives are:\nsum(DECIMAL val)\n",
+    /* named as its @UdafDescription declares it ("SUM"), as ksqlDB's UdfIndex does */
+    assert_true(strncmp(err.msg, "Function 'SUM' does not accept parameters (STRING).\nValid "
+                                 "alternatives are:\nSUM(DECIMAL val)\n",
                         90) == 0);
     assert_int_equal(aggt_resolve("AVG", 2, T2("INTEGER", "INTEGER"), NULL, &c, &err),
                      EDDY_ETYPE);

@@ -105,6 +105,57 @@ static void test_parse(void **state)
     assert_int_equal(fnt_nlogged, 4);
 }
 
+/* PARSE_DATE reads as ksqlDB's ParseDate (FastDateFormat, SimpleDateFormat rules): text after
+ * the pattern is ignored, numbers take as many digits as there are unless another number
+ * follows directly, out-of-range fields roll over; STRINGTODATE keeps java.time's rules. */
+static void test_parse_date_simple_date_format(void **state)
+{
+    (void)state;
+    const tcase c[] = {
+        {FNT_CALL("PARSE_DATE", S("2003-12-24-01-01"), S("yyyy-MM-dd")), "2003-12-24"},
+        {FNT_CALL("PARSE_DATE", S("2021-7-4 and more"), S("yyyy-MM-dd")), "2021-07-04"},
+        {FNT_CALL("PARSE_DATE", S("20210704"), S("yyyyMMdd")), "2021-07-04"},
+        {FNT_CALL("PARSE_DATE", S("2021-13-01"), S("yyyy-MM-dd")), "2022-01-01"},
+        {FNT_CALL("PARSE_DATE", S("2021-03-00"), S("yyyy-MM-dd")), "2021-02-28"},
+        {FNT_CALL("PARSE_DATE", S("4 July 2021"), S("d MMM yyyy")), "2021-07-04"},
+        {FNT_CALL("PARSE_DATE", S("[2021]"), S("[yyyy]")), "2021-01-01"},
+    };
+    run(c, EDDY_ARRAY_LEN(c));
+    assert_int_equal(fnt_nlogged, 0);
+    /* missing text, a literal of another case, a time of day: errors */
+    FNT_EXPECT(FNT_CALL("PARSE_DATE", S("2004"), S("yyyy-MM-dd")), "NULL");
+    FNT_EXPECT(FNT_CALL("PARSE_DATE", S("2004x01"), S("yyyy'X'MM")), "NULL");
+    FNT_EXPECT(FNT_CALL("PARSE_DATE", S("2004-01-01 10"), S("yyyy-MM-dd HH")), "NULL");
+    FNT_EXPECT(FNT_CALL("STRINGTODATE", S("2003-12-24-01-01"), S("yyyy-MM-dd")), "NULL");
+    assert_int_equal(fnt_nlogged, 4);
+}
+
+/* A 'z' field reads zone names as well as ids: a name stands for its metazone's zone, whose
+ * daylight saving rules apply (PST in May is UTC-7, as America/Los_Angeles is). */
+static void test_parse_zone_names(void **state)
+{
+    (void)state;
+    const tcase c[] = {
+        {FNT_CALL("PARSE_TIMESTAMP", S("2018-05-11T21:58:33 PST"),
+                  S("yyyy-MM-dd'T'HH:mm:ss zzz")), "2018-05-12T04:58:33.000"},
+        {FNT_CALL("PARSE_TIMESTAMP", S("2018-01-11T21:58:33 pst"),
+                  S("yyyy-MM-dd'T'HH:mm:ss z")), "2018-01-12T05:58:33.000"},
+        {FNT_CALL("PARSE_TIMESTAMP", S("2018-07-01 12:00 Central European Summer Time"),
+                  S("yyyy-MM-dd HH:mm zzzz")), "2018-07-01T10:00:00.000"},
+        {FNT_CALL("PARSE_TIMESTAMP", S("2018-07-01 12:00 Asia/Tokyo"),
+                  S("yyyy-MM-dd HH:mm z")), "2018-07-01T03:00:00.000"},
+        {FNT_CALL("STRINGTOTIMESTAMP", S("2018-01-01 00:00 EST"), S("yyyy-MM-dd HH:mm z")),
+         "1514782800000"},
+    };
+    run(c, EDDY_ARRAY_LEN(c));
+    assert_int_equal(fnt_nlogged, 0);
+    /* a name is not a zone id: 'VV' and the zone argument still need ids */
+    FNT_EXPECT(FNT_CALL("PARSE_TIMESTAMP", S("2018-01-01 00:00 PST"), S("yyyy-MM-dd HH:mm VV")),
+               "NULL");
+    FNT_EXPECT(FNT_CALL("PARSE_TIMESTAMP", S("2018-01-01"), S("yyyy-MM-dd"), S("PST")), "NULL");
+    assert_int_equal(fnt_nlogged, 2);
+}
+
 static void test_conversions_and_arithmetic(void **state)
 {
     (void)state;
@@ -146,6 +197,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_format, fnt_setup, fnt_teardown),
         cmocka_unit_test_setup_teardown(test_parse, fnt_setup, fnt_teardown),
+        cmocka_unit_test_setup_teardown(test_parse_date_simple_date_format, fnt_setup,
+                                        fnt_teardown),
+        cmocka_unit_test_setup_teardown(test_parse_zone_names, fnt_setup, fnt_teardown),
         cmocka_unit_test_setup_teardown(test_conversions_and_arithmetic, fnt_setup,
                                         fnt_teardown),
     };

@@ -137,6 +137,11 @@ static void test_prepare_errors(void **state)
          "Failed to prepare statement: line 1:9: Invalid numeric literal: 99999999999999999999"},
         {"SELECT 1.7976931348623159E308 FROM t;", 1, 8,
          "Failed to prepare statement: line 1:9: Number overflows DOUBLE: 1.7976931348623159E308"},
+        /* the sign belongs to the literal (SqlBase.g4: MINUS? FLOATING_POINT_VALUE) */
+        {"SELECT k, -1.8E308 FROM t;", 1, 11,
+         "Failed to prepare statement: line 1:12: Number overflows DOUBLE: -1.8E308"},
+        {"SELECT -(1.8E308) FROM t;", 1, 10,
+         "Failed to prepare statement: line 1:11: Number overflows DOUBLE: 1.8E308"},
         {"SELECT a FROM `bad.name`;", 1, 15,
          "Illegal argument at Line: 1, Col: 15. Source names may only contain alphanumeric "
          "values, '_' or '-'."},

@@ -113,7 +113,10 @@ static void test_aggregation_rules(void **state)
            "Your SELECT query produces a TABLE");
     PT_ERR(t, "CREATE TABLE O AS SELECT K, COUNT(*) FROM INPUT GROUP BY K EMIT FINAL;",
            EDDY_ETYPE, "EMIT FINAL is only supported for windowed aggregations.");
+    /* the Analyzer checks reserved names before it resolves columns */
     PT_ERR(t, "CREATE TABLE O AS SELECT K, WINDOWSTART, COUNT(*) FROM INPUT GROUP BY K;",
+           EDDY_ETYPE, "Reserved column name in select: `WINDOWSTART`.");
+    PT_ERR(t, "CREATE TABLE O AS SELECT K, WINDOWSTART AS WS, COUNT(*) FROM INPUT GROUP BY K;",
            EDDY_ENOTFOUND, "SELECT column 'WINDOWSTART' cannot be resolved.");
     PT_ERR(t, "CREATE TABLE O AS SELECT K, COUNT(*) FROM INPUT GROUP BY K HAVING NAME = 'a' OR "
               "LEN(NAME) > X AND COUNT(*) > 1;",

@@ -284,11 +284,16 @@ static void test_insert_values_row_in_schema_order(void **state)
     assert_int_equal(ps->values[2].scale, 2);               /* 1.5 -> 1.50 */
     assert_true(ps->values[3].null);
     /* no column list: keys and values in order */
-    PT_OK(t, "INSERT INTO S VALUES ('k2', 8, null);");
+    PT_OK(t, "CREATE STREAM S2 (A BIGINT, K STRING KEY, D DECIMAL(4, 2)) "
+             "WITH (kafka_topic='t2', value_format='JSON');");
+    PT_OK(t, "INSERT INTO S2 VALUES ('k2', 8, null);");
     assert_int_equal(t->last->values_rowtime, -1);
     assert_int_equal(t->last->values[1].u.i64, 8);
     assert_true(t->last->values[2].null);
+    /* header columns named, or all of them without a column list (InsertValuesExecutor) */
     PT_ERR(t, "INSERT INTO S (H) VALUES (null);", EDDY_ETYPE,
+           "Cannot insert into HEADER columns: H");
+    PT_ERR(t, "INSERT INTO S VALUES ('k2', 8, null);", EDDY_ETYPE,
            "Cannot insert into HEADER columns: H");
     PT_ERR(t, "INSERT INTO S (NOPE) VALUES (1);", EDDY_ENOTFOUND, "`NOPE`");
     PT_ERR(t, "INSERT INTO S (A) VALUES ('x');", EDDY_ETYPE,

@@ -70,9 +70,9 @@ static void test_join_star_and_keys(void **state)
     assert_int_equal(t->last->query->steps[2].kind, PLAN_STEP_FILTER);
     assert_int_equal(pt_plan(t, "CREATE STREAM O5 AS SELECT V, W FROM S JOIN T ON S.ID = T.ID;"),
                      EDDY_ETYPE);
-    assert_string_equal(t->err.msg, "The query used to build `O5` must include the join "
+    assert_non_null(strstr(t->err.msg, "The query used to build `O5` must include the join "
                                     "expressions S.ID or T.ID in its projection (eg, SELECT "
-                                    "S.ID...).");
+                                    "S.ID...)."));
     pt_free(t);
 }
 

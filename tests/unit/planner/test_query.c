@@ -150,7 +150,7 @@ static void test_partition_by_rekeys(void **state)
     PT_ERR(t, "CREATE STREAM O8 AS SELECT * FROM INPUT PARTITION BY M;", EDDY_ETYPE,
            "Key column name: `M`. Column type: MAP<STRING, INTEGER>.");
     PT_ERR(t, "CREATE STREAM O9 AS SELECT K, ID FROM INPUT PARTITION BY NAME;", EDDY_ETYPE,
-           "must include the partitioning expression NAME in its projection");
+           "must include the partitioning expression INPUT.NAME in its projection");
     pt_free(t);
 }
 
