@@ -18,6 +18,8 @@
  */
 #include "broker_int.h"
 
+#include <sys/uio.h>
+
 void broker_batch_header_parse(const uint8_t *p, broker_batch_header *h)
 {
     h->base_offset = (int64_t)eddy_get_be64(p);
@@ -71,49 +73,6 @@ static size_t headers_size(const broker_record *r)
     return n;
 }
 
-/* Encode one record at 'p' (room checked by the caller); returns bytes written. */
-static size_t record_write(uint8_t *p, const broker_record *r, int64_t ts_delta,
-                           int32_t off_delta, size_t body)
-{
-    uint8_t *start = p;
-    int32_t klen = r->key ? r->key_len : -1;
-    int32_t vlen = r->value ? r->value_len : -1;
-    p += eddy_varlong_put(p, (int64_t)body);
-    *p++ = 0; /* attributes */
-    p += eddy_varlong_put(p, ts_delta);
-    p += eddy_varlong_put(p, off_delta);
-    p += eddy_varlong_put(p, klen);
-    if (klen > 0) {
-        memcpy(p, r->key, (size_t)klen);
-        p += klen;
-    }
-    p += eddy_varlong_put(p, vlen);
-    if (vlen > 0) {
-        memcpy(p, r->value, (size_t)vlen);
-        p += vlen;
-    }
-    if (r->raw_headers) {
-        size_t n = (size_t)(r->raw_end - r->raw_headers);
-        memcpy(p, r->raw_headers, n);
-        p += n;
-    } else {
-        p += eddy_varlong_put(p, r->nheaders);
-        for (int32_t i = 0; i < r->nheaders; i++) {
-            const broker_header *hd = &r->headers[i];
-            p += eddy_varlong_put(p, hd->key_len);
-            memcpy(p, hd->key, (size_t)hd->key_len);
-            p += hd->key_len;
-            int32_t hv = hd->value ? hd->value_len : -1;
-            p += eddy_varlong_put(p, hv);
-            if (hv > 0) {
-                memcpy(p, hd->value, (size_t)hv);
-                p += hv;
-            }
-        }
-    }
-    return (size_t)(p - start);
-}
-
 /* Size of a record's body (everything after its length varint). */
 static size_t record_body_size(const broker_record *r, int64_t ts_delta, int32_t off_delta)
 {
@@ -124,41 +83,284 @@ static size_t record_body_size(const broker_record *r, int64_t ts_delta, int32_t
            (size_t)(vlen > 0 ? vlen : 0) + headers_size(r);
 }
 
-/* Shared by both encoders: 'offsets' NULL means deltas 0..n-1. */
+/* Records go into the batch as pieces: the bytes around the values (length and deltas, key,
+ * headers) are staged in a small buffer, and the pieces (staged bytes, value, staged bytes,
+ * value, ...) are written to the batch a group at a time by one eddy_crc32c_copyv() call,
+ * which checksums them as it copies them. So the batch's bytes are read once, where a memcpy
+ * of each value and then one CRC-32C over the batch read them twice, and the CRC's state
+ * stays in registers across a group (a call per record costs ~4 us/MiB more). Without a
+ * folding CRC (no VPCLMULQDQ) the pieces are copied and the batch is checksummed afterwards,
+ * as before.
+ *
+ * broker_batch_encode() of 1000 records with 8-byte keys, measured on the 2-vCPU EPYC VM
+ * (Zen 5, pinned, us per MiB of batch): 1 KiB values 46-48 before, 34-36 now (of which ~9
+ * staging, ~25 the copy and CRC); 100-byte values 168-179 before, 137-139 now. */
+enum {
+    STAGE_BYTES = 8192, /* staged bytes per group */
+    STAGE_PIECES = 256, /* pieces per group */
+    STAGE_INLINE = 64,  /* keys, values and raw headers up to this size are staged */
+    STAGE_SLOT = 128    /* staged bytes of a usual record: 1 + 5 + 1 + 10 + 5 + 5 + 64 + 5 */
+};
+
+typedef struct stage {
+    uint8_t *out;           /* where the next group goes in the batch */
+    eddy_crc32c_stream *cs; /* NULL: plain copies */
+    int npieces;
+    bool open;              /* the last piece is staged bytes ending at buf + used */
+    bool zero;              /* a byte 0 (a header count) is due before the next bytes */
+    size_t used;
+    struct iovec pieces[STAGE_PIECES];
+    uint8_t buf[STAGE_BYTES];
+} stage;
+
+static const uint8_t zero_byte;
+
+static void stage_flush(stage *st)
+{
+    if (st->zero) { /* room was kept for it */
+        st->pieces[st->npieces++] = (struct iovec){(void *)&zero_byte, 1};
+        st->zero = false;
+    }
+    if (st->cs) {
+        st->out += eddy_crc32c_copyv(st->cs, st->out, st->pieces, st->npieces);
+    } else {
+        for (int i = 0; i < st->npieces; i++) {
+            memcpy(st->out, st->pieces[i].iov_base, st->pieces[i].iov_len);
+            st->out += st->pieces[i].iov_len;
+        }
+    }
+    st->npieces = 0;
+    st->used = 0;
+    st->open = false;
+}
+
+/* Where to stage up to 'n' bytes (n < STAGE_BYTES); stage_wrote() then says how many. */
+static uint8_t *stage_room(stage *st, size_t n)
+{
+    if (st->used + n + 1 > STAGE_BYTES || st->npieces + 2 > STAGE_PIECES)
+        stage_flush(st);
+    if (st->zero) {
+        st->buf[st->used] = 0;
+        if (st->open) {
+            st->pieces[st->npieces - 1].iov_len++;
+        } else {
+            st->pieces[st->npieces++] = (struct iovec){st->buf + st->used, 1};
+            st->open = true;
+        }
+        st->used++;
+        st->zero = false;
+    }
+    return st->buf + st->used;
+}
+
+static void stage_wrote(stage *st, size_t n)
+{
+    if (st->open) {
+        st->pieces[st->npieces - 1].iov_len += n;
+    } else {
+        st->pieces[st->npieces++] = (struct iovec){st->buf + st->used, n};
+        st->open = true;
+    }
+    st->used += n;
+}
+
+/* Bytes the caller owns: staged when short, else a piece of their own. */
+static void stage_bytes(stage *st, const void *p, size_t n)
+{
+    if (n <= STAGE_INLINE) {
+        memcpy(stage_room(st, n), p, n);
+        stage_wrote(st, n);
+        return;
+    }
+    stage_room(st, 0);
+    st->pieces[st->npieces++] = (struct iovec){(void *)p, n};
+    st->open = false;
+}
+
+static void stage_varlong(stage *st, int64_t v)
+{
+    stage_wrote(st, eddy_varlong_put(stage_room(st, EDDY_VARLONG_MAX), v));
+}
+
+/* Any record, a piece at a time. */
+static void record_stage_any(stage *st, const broker_record *r, int64_t ts_delta,
+                             int32_t off_delta)
+{
+    int32_t klen = r->key ? r->key_len : -1;
+    int32_t vlen = r->value ? r->value_len : -1;
+    stage_varlong(st, (int64_t)record_body_size(r, ts_delta, off_delta));
+    stage_bytes(st, &zero_byte, 1); /* attributes */
+    stage_varlong(st, ts_delta);
+    stage_varlong(st, off_delta);
+    stage_varlong(st, klen);
+    if (klen > 0)
+        stage_bytes(st, r->key, (size_t)klen);
+    stage_varlong(st, vlen);
+    if (vlen > 0)
+        stage_bytes(st, r->value, (size_t)vlen);
+    if (r->raw_headers) {
+        stage_bytes(st, r->raw_headers, (size_t)(r->raw_end - r->raw_headers));
+        return;
+    }
+    stage_varlong(st, r->nheaders);
+    for (int32_t i = 0; i < r->nheaders; i++) {
+        const broker_header *hd = &r->headers[i];
+        stage_varlong(st, hd->key_len);
+        stage_bytes(st, hd->key, (size_t)hd->key_len);
+        int32_t hv = hd->value ? hd->value_len : -1;
+        stage_varlong(st, hv);
+        if (hv > 0)
+            stage_bytes(st, hd->value, (size_t)hv);
+    }
+}
+
+/* Up to STAGE_INLINE bytes, without a call for the short keys records usually have. */
+static inline void copy_short(uint8_t *d, const uint8_t *s, size_t n)
+{
+    if (n > 16) {
+        memcpy(d, s, n);
+    } else if (n >= 8) {
+        uint64_t a, b;
+        memcpy(&a, s, 8);
+        memcpy(&b, s + n - 8, 8);
+        memcpy(d, &a, 8);
+        memcpy(d + n - 8, &b, 8);
+    } else if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        memcpy(d, &a, 4);
+        memcpy(d + n - 4, &b, 4);
+    } else if (n > 0) {
+        uint8_t a = s[0], b = s[n / 2], c = s[n - 1];
+        d[0] = a;
+        d[n / 2] = b;
+        d[n - 1] = c;
+    }
+}
+
+/* eddy_varlong_put() with the one- and two-byte cases (all but the rarest fields of a
+ * record) written without a loop: the loop's exit is what the byte positions after it wait
+ * for. */
+static inline size_t put_var(uint8_t *p, int64_t v)
+{
+    uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+    if (u < 0x80) {
+        p[0] = (uint8_t)u;
+        return 1;
+    }
+    if (u < 0x4000) {
+        p[0] = (uint8_t)(u | 0x80);
+        p[1] = (uint8_t)(u >> 7);
+        return 2;
+    }
+    return eddy_varlong_put(p, v);
+}
+
+/* The usual record: no headers, a key of at most STAGE_INLINE bytes, a longer value. */
+static inline bool record_usual(const broker_record *r)
+{
+    int32_t klen = r->key ? r->key_len : -1;
+    return !r->raw_headers && r->nheaders == 0 && klen <= STAGE_INLINE && r->value &&
+           r->value_len > STAGE_INLINE;
+}
+
+/* Stage a run of usual records from recs[*i] on; returns when the group is full (flushed),
+ * at the end, or at a record that is not usual. Each record takes two pieces: its staged
+ * bytes up to the value, and the value; its header count of 0 is due before the next
+ * record's bytes. The staged bytes of the k-th record of the group start at a fixed slot
+ * (buf + k * STAGE_SLOT), so no record waits for the previous one's length to know where
+ * its bytes go; the body is written first and its length then put in front of it, so the
+ * sizes need not be worked out in a pass of their own. (Against staging each record after
+ * the previous one: the same at 1 KiB values, 142 -> 137 us/MiB at 100-byte values.) */
+static void records_stage_usual(stage *st, const broker_batch_header *tmpl,
+                                const broker_record *recs, size_t n, bool own_offsets,
+                                size_t *i)
+{
+    size_t k = (st->used + STAGE_SLOT - 1) / STAGE_SLOT;
+    int np = st->npieces;
+    bool zero = st->zero;
+    size_t j = *i;
+    for (; j < n && k < STAGE_BYTES / STAGE_SLOT && np + 3 <= STAGE_PIECES; j++, k++) {
+        const broker_record *r = &recs[j];
+        if (!record_usual(r))
+            break;
+        /* Everything is read before anything is written: byte stores may alias it all. */
+        const uint8_t *key = r->key, *value = r->value;
+        int32_t klen = key ? r->key_len : -1, vlen = r->value_len;
+        int64_t tsd = r->timestamp - tmpl->base_timestamp;
+        int32_t offd = own_offsets ? (int32_t)(r->offset - tmpl->base_offset) : (int32_t)j;
+        uint8_t *p = st->buf + k * STAGE_SLOT + 1 + EDDY_VARINT_MAX, *q = p;
+        *q++ = 0; /* attributes */
+        q += put_var(q, tsd);
+        q += put_var(q, offd);
+        q += put_var(q, klen);
+        if (klen > 0) {
+            copy_short(q, key, (size_t)klen);
+            q += klen;
+        }
+        q += put_var(q, vlen);
+        int64_t body = (q - p) + (int64_t)vlen + 1;
+        p -= eddy_varlong_size(body);
+        put_var(p, body);
+        if (zero)
+            *--p = 0;
+        st->pieces[np] = (struct iovec){p, (size_t)(q - p)};
+        st->pieces[np + 1] = (struct iovec){(void *)value, (size_t)vlen};
+        np += 2;
+        zero = true;
+    }
+    st->npieces = np;
+    st->zero = zero;
+    st->open = false;
+    st->used = k * STAGE_SLOT;
+    if (j < n && record_usual(&recs[j]))
+        stage_flush(st); /* the group is full */
+    *i = j;
+}
+
+/* Shared by both encoders: with 'own_offsets' the records' offsets give the deltas, else
+ * they are 0..n-1. */
 static int encode(const broker_batch_header *tmpl, const broker_record *recs, size_t n,
                   bool own_offsets, eddy_buf *out, eddy_err *err)
 {
     if (n == 0 || n > INT32_MAX)
         return eddy_err_set(err, EDDY_EINVAL, "a record batch needs 1 to 2^31-1 records");
-    size_t start = out->len;
-    /* Exact sizes in a first pass so the buffer grows once; the body sizes of the first
-     * records are kept for the second pass. */
-    enum { KEEP = 1024 };
-    uint32_t bodies[KEEP];
-    size_t total = BROKER_BATCH_HEADER_SIZE;
+    /* A first pass checks the records and bounds the size (the exact size is known once
+     * the records are written: the body lengths are worked out as they are). */
+    size_t bound = BROKER_BATCH_HEADER_SIZE;
     int64_t max_ts = INT64_MIN;
     for (size_t i = 0; i < n; i++) {
         const broker_record *r = &recs[i];
         if ((r->key && r->key_len < 0) || (r->value && r->value_len < 0))
             return eddy_err_set(err, EDDY_EINVAL, "record %zu: negative length", i);
-        int64_t tsd = r->timestamp - tmpl->base_timestamp;
         int64_t offd = own_offsets ? r->offset - tmpl->base_offset : (int64_t)i;
         if (offd < 0 || offd > INT32_MAX)
             return eddy_err_set(err, EDDY_EINVAL, "record %zu: offset outside the batch", i);
-        size_t body = record_body_size(r, tsd, (int32_t)offd);
-        if (i < KEEP)
-            bodies[i] = (uint32_t)body;
-        total += eddy_varlong_size((int64_t)body) + body;
+        /* length 5, attributes 1, deltas 10 + 5, lengths 5 + 5, header count 5 */
+        bound += 36 + (size_t)(r->key ? r->key_len : 0) + (size_t)(r->value ? r->value_len : 0);
+        if (r->raw_headers || r->nheaders)
+            bound += headers_size(r);
         if (r->timestamp > max_ts)
             max_ts = r->timestamp;
     }
-    if (total - 12 > INT32_MAX)
-        return eddy_err_set(err, EDDY_ETOOLARGE, "record batch too large");
-    if (eddy_buf_reserve(out, total) != 0)
+    if (bound - 12 > INT32_MAX) { /* the bound is loose: decide on the exact size */
+        size_t total = BROKER_BATCH_HEADER_SIZE;
+        for (size_t i = 0; i < n && total - 12 <= INT32_MAX; i++) {
+            const broker_record *r = &recs[i];
+            int64_t offd = own_offsets ? r->offset - tmpl->base_offset : (int64_t)i;
+            size_t body = record_body_size(r, r->timestamp - tmpl->base_timestamp, (int32_t)offd);
+            total += eddy_varlong_size((int64_t)body) + body;
+        }
+        if (total - 12 > INT32_MAX)
+            return eddy_err_set(err, EDDY_ETOOLARGE, "record batch too large");
+    }
+    size_t start = out->len;
+    if (eddy_buf_reserve(out, bound) != 0)
         return eddy_err_set(err, EDDY_ENOMEM, "out of memory encoding a record batch");
 
     broker_batch_header h = *tmpl;
-    h.batch_length = (int32_t)(total - 12);
+    h.batch_length = 0; /* below */
     h.record_count = (int32_t)n;
     if (!own_offsets) {
         h.last_offset_delta = (int32_t)(n - 1);
@@ -166,14 +368,32 @@ static int encode(const broker_batch_header *tmpl, const broker_record *recs, si
     }
     uint8_t *base = out->data + start;
     header_write(base, &h);
-    uint8_t *p = base + BROKER_BATCH_HEADER_SIZE;
-    for (size_t i = 0; i < n; i++) {
+    eddy_crc32c_stream cs;
+    stage st;
+    st.out = base + BROKER_BATCH_HEADER_SIZE;
+    st.cs = eddy_crc32c_folding() ? &cs : NULL;
+    st.npieces = 0;
+    st.used = 0;
+    st.open = st.zero = false;
+    if (st.cs) {
+        eddy_crc32c_begin(&cs, 0);
+        eddy_crc32c_update(&cs, base + 21, BROKER_BATCH_HEADER_SIZE - 21);
+    }
+    for (size_t i = 0; i < n;) {
         const broker_record *r = &recs[i];
+        if (record_usual(r)) {
+            records_stage_usual(&st, tmpl, recs, n, own_offsets, &i);
+            continue;
+        }
         int64_t tsd = r->timestamp - tmpl->base_timestamp;
         int32_t offd = own_offsets ? (int32_t)(r->offset - tmpl->base_offset) : (int32_t)i;
-        p += record_write(p, r, tsd, offd, i < KEEP ? bodies[i] : record_body_size(r, tsd, offd));
+        record_stage_any(&st, r, tsd, offd);
+        i++;
     }
-    eddy_put_be32(base + 17, eddy_crc32c(0, base + 21, total - 21));
+    stage_flush(&st);
+    size_t total = (size_t)(st.out - base);
+    eddy_put_be32(base + 8, (uint32_t)(total - 12));
+    eddy_put_be32(base + 17, st.cs ? eddy_crc32c_end(&cs) : eddy_crc32c(0, base + 21, total - 21));
     out->len = start + total;
     return 0;
 }

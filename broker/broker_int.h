@@ -94,6 +94,7 @@ typedef struct broker_segment {
     _Atomic size_t ntidx;
     size_t tidx_cap;
     int tidx_fd;
+    size_t idx_written, tidx_written; /* entries in the index files (writer only) */
     uint64_t bytes_since_index;    /* writer only */
     bool active;                   /* still appended to */
     _Atomic bool dirty;            /* written since the last fsync (or not known to be synced) */

@@ -460,23 +460,38 @@ static eddy_buf *thread_scratch(void)
 }
 
 /* Encode and append; split in halves when the batch would exceed max.message.bytes.
- * Records are copied into one contiguous buffer: a gathered write (pwritev from the callers'
- * values) saves that copy but makes the CRC run piece by piece, which measured slower
- * (bench/broker, 1 KiB values: 50% vs 60% of raw write(2)); revisit with a PCLMUL CRC. */
+ * Records are copied into one contiguous buffer, the CRC-32C computed as they are copied
+ * (batch.c). A gathered write (pwritev from the callers' values) would save the copy, but
+ * with the streaming CRC the copy is nearly free (checksumming 1000 pieces of 17 + 1024
+ * bytes: 24 us/MiB, copying them as well: 25), while the kernel takes longer over 2000
+ * iovecs than over one buffer (+0.006-0.010 s/GB of system time, 3-5%, on the 2-vCPU EPYC
+ * VM with ext4). */
 static int append_records(broker_log *log, const broker_record *recs, size_t n,
                           broker_append_info *info, eddy_err *err)
 {
     eddy_buf *buf = thread_scratch();
     if (!buf)
         return eddy_err_set(err, EDDY_ENOMEM, "out of memory encoding a record batch");
+    /* The batch is built at the address that is congruent, modulo the page size, to where it
+     * will land in the segment (its end, unless the append rolls a new one): the kernel then
+     * copies whole source pages into whole page-cache pages. Measured on the 2-vCPU EPYC VM
+     * (ext4): pwrite of 1 MiB at page-congruent source addresses ~0.142 s/GB of system time,
+     * at a fixed misalignment ~0.149. */
     buf->len = 0;
+    if (eddy_buf_reserve(buf, 4096) != 0)
+        return eddy_err_set(err, EDDY_ENOMEM, "out of memory encoding a record batch");
+    uint64_t pos = atomic_load(&log->segs[log->nsegs - 1]->size);
+    size_t pad = (size_t)((pos - (uint64_t)(uintptr_t)buf->data) & 4095);
+    buf->len = pad;
     int rc = broker_batch_encode(recs, n, -1, -1, -1, buf, err);
     if (rc)
         return rc;
-    if ((int64_t)buf->len > log->topic->config.max_message_bytes) {
+    uint8_t *batch = buf->data + pad;
+    size_t len = buf->len - pad;
+    if ((int64_t)len > log->topic->config.max_message_bytes) {
         if (n == 1)
             return eddy_err_set(err, EDDY_ETOOLARGE,
-                                "record of %zu bytes exceeds max.message.bytes %lld", buf->len,
+                                "record of %zu bytes exceeds max.message.bytes %lld", len,
                                 (long long)log->topic->config.max_message_bytes);
         broker_append_info second;
         size_t half = n / 2;
@@ -488,9 +503,9 @@ static int append_records(broker_log *log, const broker_record *recs, size_t n,
         return 0;
     }
     broker_batch_header h;
-    broker_batch_header_parse(buf->data, &h);
-    struct iovec v = {buf->data, buf->len};
-    return append_locked(log, &v, 1, buf->len, &h, info, err);
+    broker_batch_header_parse(batch, &h);
+    struct iovec v = {batch, len};
+    return append_locked(log, &v, 1, len, &h, info, err);
 }
 
 int broker_log_append(broker_log *log, const broker_record *recs, size_t n,

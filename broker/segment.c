@@ -10,9 +10,12 @@
  * write returns; the page cache makes those bytes visible through the mapping.
  *
  * Indexes live in memory in arrays of fixed capacity (so a reader's binary search never sees
- * them move) and are mirrored to their files with pwrite as entries are added. They carry no
- * checksum: on open they are checked for shape and rebuilt from the log when wrong, as Kafka
- * rebuilds its OffsetIndex.
+ * them move) and are mirrored to their files with pwrite, INDEX_WRITE_EVERY entries at a
+ * time and in full when the segment is flushed, sealed or closed (readers only use the
+ * arrays). They carry no checksum: on open they are checked for shape and rebuilt from the
+ * log when wrong, as Kafka rebuilds its OffsetIndex; an index file that lacks its last
+ * entries (a kill -9 before they were written) is still well-formed, and the active segment
+ * of a log that was not closed cleanly is recovered and re-indexed anyway.
  *
  * Recovery (open with 'recover'): every batch is checked in order (header fields, length
  * inside the file, CRC-32C, offsets increasing). The file is truncated at the first batch
@@ -57,8 +60,14 @@ static int pwrite_all(int fd, const void *buf, size_t len, off_t off)
     return 0;
 }
 
+static int index_write_pending(broker_segment *s);
+
 static void segment_free(broker_segment *s)
 {
+    /* Entries still in memory only (no flush since they were added) go to the files; a
+     * failure here leaves a shorter, still well-formed index. */
+    if (!atomic_load(&s->unlink_on_free) && s->idx && s->idx_fd >= 0 && s->tidx_fd >= 0)
+        (void)index_write_pending(s);
     if (s->map)
         munmap(s->map, s->map_len);
     if (s->fd >= 0)
@@ -96,8 +105,43 @@ void broker__segment_unref(broker_segment *s)
 /* ------------------------------------------------------------------------------------------ */
 /* Indexes                                                                                     */
 
+/* Entries written to an index file by one pwrite. A batch of 1 MiB adds an entry to each
+ * index: writing them one by one took two pwrite calls per append (~1.5 us each on the
+ * 2-vCPU EPYC VM, ~0.003 s/GB of appended 1 MiB batches; 10x that for 100 KiB batches). */
+#define INDEX_WRITE_EVERY 64
+
+/* Write the entries not yet in the index files. */
+static int index_write_pending(broker_segment *s)
+{
+    uint8_t buf[INDEX_WRITE_EVERY * TIDX_ENTRY];
+    size_t n = atomic_load_explicit(&s->nidx, memory_order_relaxed);
+    while (s->idx_written < n) {
+        size_t from = s->idx_written, k = EDDY_MIN(n - from, (size_t)INDEX_WRITE_EVERY);
+        for (size_t i = 0; i < k; i++) {
+            eddy_put_be32(buf + i * IDX_ENTRY, s->idx[from + i].rel_offset);
+            eddy_put_be32(buf + i * IDX_ENTRY + 4, s->idx[from + i].position);
+        }
+        if (pwrite_all(s->idx_fd, buf, k * IDX_ENTRY, (off_t)(from * IDX_ENTRY)) != 0)
+            return -1;
+        s->idx_written = from + k;
+    }
+    size_t t = atomic_load_explicit(&s->ntidx, memory_order_relaxed);
+    while (s->tidx_written < t) {
+        size_t from = s->tidx_written, k = EDDY_MIN(t - from, (size_t)INDEX_WRITE_EVERY);
+        for (size_t i = 0; i < k; i++) {
+            eddy_put_be64(buf + i * TIDX_ENTRY, (uint64_t)s->tidx[from + i].timestamp);
+            eddy_put_be32(buf + i * TIDX_ENTRY + 8, s->tidx[from + i].rel_offset);
+        }
+        if (pwrite_all(s->tidx_fd, buf, k * TIDX_ENTRY, (off_t)(from * TIDX_ENTRY)) != 0)
+            return -1;
+        s->tidx_written = from + k;
+    }
+    return 0;
+}
+
 /* Add index entries for a batch at 'pos' (base offset 'base_off', max timestamp 'max_ts')
- * if an index interval has passed. Writes to the index files unless 'to_files' is false. */
+ * if an index interval has passed. With 'to_files', the entries go to the index files in
+ * groups (index_write_pending). */
 static int index_batch(broker_segment *s, uint64_t pos, int64_t base_off, int64_t max_ts,
                        size_t blen, bool to_files)
 {
@@ -107,13 +151,6 @@ static int index_batch(broker_segment *s, uint64_t pos, int64_t base_off, int64_
         if (n < s->idx_cap) {
             s->idx[n].rel_offset = rel;
             s->idx[n].position = (uint32_t)pos;
-            if (to_files) {
-                uint8_t e[IDX_ENTRY];
-                eddy_put_be32(e, rel);
-                eddy_put_be32(e + 4, (uint32_t)pos);
-                if (pwrite_all(s->idx_fd, e, sizeof e, (off_t)(n * IDX_ENTRY)) != 0)
-                    return -1;
-            }
             atomic_store_explicit(&s->nidx, n + 1, memory_order_release);
         }
         size_t t = atomic_load_explicit(&s->ntidx, memory_order_relaxed);
@@ -122,16 +159,16 @@ static int index_batch(broker_segment *s, uint64_t pos, int64_t base_off, int64_
         if (t < s->tidx_cap && (t == 0 || m > s->tidx[t - 1].timestamp)) {
             s->tidx[t].timestamp = m;
             s->tidx[t].rel_offset = rel;
-            if (to_files) {
-                uint8_t e[TIDX_ENTRY];
-                eddy_put_be64(e, (uint64_t)m);
-                eddy_put_be32(e + 8, rel);
-                if (pwrite_all(s->tidx_fd, e, sizeof e, (off_t)(t * TIDX_ENTRY)) != 0)
-                    return -1;
-            }
             atomic_store_explicit(&s->ntidx, t + 1, memory_order_release);
         }
         s->bytes_since_index = 0;
+        if (to_files &&
+            (atomic_load_explicit(&s->nidx, memory_order_relaxed) - s->idx_written >=
+                 INDEX_WRITE_EVERY ||
+             atomic_load_explicit(&s->ntidx, memory_order_relaxed) - s->tidx_written >=
+                 INDEX_WRITE_EVERY) &&
+            index_write_pending(s) != 0)
+            return -1;
     }
     s->bytes_since_index += blen;
     return 0;
@@ -158,6 +195,10 @@ static int index_write_all(broker_segment *s, eddy_err *err)
     if (rc == 0 &&
         (ftruncate(s->tidx_fd, 0) != 0 || pwrite_all(s->tidx_fd, buf, t * TIDX_ENTRY, 0) != 0))
         rc = eddy_err_sys(err, "cannot write time index of '%s'", s->path);
+    if (rc == 0) {
+        s->idx_written = n;
+        s->tidx_written = t;
+    }
     eddy_free(buf);
     return rc;
 }
@@ -203,6 +244,8 @@ static bool index_load(broker_segment *s, uint64_t size)
     eddy_free(buf);
     atomic_store(&s->nidx, ok ? n : 0);
     atomic_store(&s->ntidx, ok ? t : 0);
+    s->idx_written = ok ? n : 0;
+    s->tidx_written = ok ? t : 0;
     return ok;
 }
 
@@ -412,6 +455,8 @@ int broker__segment_append(broker_segment *s, const struct iovec *iov, int niov,
 
 int broker__segment_flush(broker_segment *s, eddy_err *err)
 {
+    if (index_write_pending(s) != 0)
+        return eddy_err_sys(err, "cannot write index of '%s'", s->path);
     if (!atomic_exchange(&s->dirty, false))
         return 0;
     if (fdatasync(s->fd) != 0) {
@@ -423,8 +468,9 @@ int broker__segment_flush(broker_segment *s, eddy_err *err)
 
 int broker__segment_seal(broker_segment *s, eddy_err *err)
 {
-    (void)err;
     s->active = false;
+    if (index_write_pending(s) != 0)
+        return eddy_err_sys(err, "cannot write index of '%s'", s->path);
     return 0;
 }
 

@@ -5,11 +5,15 @@
  * CRC-32C is written here rather than taken from a library: no Debian C library ships it as a
  * small dependency, and the broker's append and recovery paths checksum every byte, so we use
  * the SSE4.2 crc32 instruction (three interleaved streams of 8 bytes per step, measured at
- * ~3x one stream) when the CPU has it and fall back to a slicing-by-8 table otherwise.
+ * ~3x one stream) when the CPU has it and fall back to a slicing-by-8 table otherwise; with
+ * AVX-512 VPCLMULQDQ, large buffers are folded 512 bits at a time. The streaming functions
+ * (eddy_crc32c_begin ... _end) keep the folding state between pieces, and can copy the bytes
+ * as they checksum them: the batch encoder writes records through them.
  */
 #include "eddy/common.h"
 
 #include <pthread.h>
+#include <sys/uio.h>
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -24,7 +28,8 @@ static void zeros_table(uint32_t zeros[][256], size_t len);
 
 static uint32_t crc_table[8][256];
 static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
-static int crc_hw, crc_vpclmul;
+static int crc_hw, crc_vpclmul;     /* in use */
+static int crc_cpu = EDDY_CRC32C_TABLE; /* the best the CPU has */
 
 static void crc_init(void)
 {
@@ -43,8 +48,20 @@ static void crc_init(void)
     __builtin_cpu_init();
     crc_hw = __builtin_cpu_supports("sse4.2");
     crc_vpclmul = crc_hw && __builtin_cpu_supports("avx512f") &&
-                  __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("vpclmulqdq");
+                  __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") &&
+                  __builtin_cpu_supports("vpclmulqdq");
+    crc_cpu = crc_vpclmul ? EDDY_CRC32C_VPCLMUL : crc_hw ? EDDY_CRC32C_SSE42 : EDDY_CRC32C_TABLE;
 #endif
+}
+
+int eddy_crc32c_limit(int impl)
+{
+    pthread_once(&crc_once, crc_init);
+    int was = crc_vpclmul ? EDDY_CRC32C_VPCLMUL : crc_hw ? EDDY_CRC32C_SSE42 : EDDY_CRC32C_TABLE;
+    int use = impl < crc_cpu ? impl : crc_cpu;
+    crc_hw = use >= EDDY_CRC32C_SSE42;
+    crc_vpclmul = use >= EDDY_CRC32C_VPCLMUL;
+    return was;
 }
 
 static uint32_t crc_sw(uint32_t c, const uint8_t *p, size_t n)
@@ -248,8 +265,284 @@ static uint32_t crc_vpclmul_run(uint32_t c, const uint8_t *p, size_t n)
         r = __builtin_ia32_crc32qi((uint32_t)r, *p++);
     return (uint32_t)r;
 }
+
+/* Streaming: the same folding, but the four accumulators and the bytes of a partial block
+ * live in the caller's eddy_crc32c_stream between calls. Block i of the message goes into
+ * the oldest accumulator (z0) after it is folded forward by 2048 bits, and the accumulators
+ * rotate (z0 <- z1 <- z2 <- z3 <- new), so each is folded once every four blocks exactly as
+ * in crc_vpclmul_run, whatever the cuts between calls; zero accumulators fold to zero, so a
+ * message of fewer than four blocks needs no special case. A piece that starts inside a
+ * partial block is merged into it in a register with one masked load from 'k' bytes before
+ * the piece (masked-off bytes are not accessed, so nothing outside the piece is read), and
+ * the piece's tail becomes the new partial block; the only reduction is in
+ * stream_vpclmul_end. (Tried and not kept: eight accumulators instead of four, no faster,
+ * the fold being bound by the VPCLMULQDQ rate, ~54 GB/s here with 2 to 16 accumulators; and
+ * a batch encoder with the record framing interleaved into an inlined fold loop, 33 against
+ * 35 us/MiB, too little to expose the fold outside this file.)
+ *
+ * With 'dst', every block is also stored there as it is folded (masked stores for the head
+ * and tail of a piece): one pass over the bytes does the memcpy and the CRC. The fold is
+ * bound by the VPCLMULQDQ rate, and the loads and stores of the copy mostly ride along.
+ * Measured on the 2-vCPU EPYC VM (Zen 5, one pinned thread, us per MiB of a batch of 1000
+ * pieces of 17 + 1024 bytes, values hot in L1): memcpy of each piece then eddy_crc32c over
+ * the result 38-48; eddy_crc32c_copyv of the pieces 25; eddy_crc32c_copy per piece 29 (the
+ * state goes through memory between calls); eddy_crc32c alone over the contiguous batch 19;
+ * eddy_crc32c_updatev of the pieces 24. */
+#define VPCLMUL_STREAM __attribute__((target("avx512f,avx512vl,avx512bw,vpclmulqdq,pclmul,sse4.2")))
+
+/* Bytes lo..hi-1 of a 64-byte block, 0 <= lo < 64, lo <= hi <= 64. */
+static inline __mmask64 block_mask(unsigned lo, unsigned hi)
+{
+    uint64_t m = hi >= 64 ? ~0ull : (1ull << hi) - 1;
+    return (__mmask64)(m & (~0ull << lo));
+}
+
+/* 'p' moved back by 'k' bytes for a masked access whose first k bytes are masked off: the
+ * address is formed as an integer since it may lie before the object. */
+static inline const void *back(const uint8_t *p, unsigned k) { return (const void *)((uintptr_t)p - k); }
+static inline void *back_w(uint8_t *p, unsigned k) { return (void *)((uintptr_t)p - k); }
+
+/* The stream's registers while a call runs. */
+typedef struct fold_regs {
+    __m512i z0, z1, z2, z3, part;
+    unsigned npart;
+    bool first; /* no block folded yet: the start value goes into the first one */
+    uint64_t blocks;
+} fold_regs;
+
+#define STREAM_STEP(b)                                                                       \
+    do {                                                                                     \
+        __m512i t_ = fold512(f->z0, k2048, (b));                                             \
+        f->z0 = f->z1;                                                                       \
+        f->z1 = f->z2;                                                                       \
+        f->z2 = f->z3;                                                                       \
+        f->z3 = t_;                                                                          \
+    } while (0)
+
+/* One piece: fold 'n' bytes at 'src' (and store them at 'dst' unless NULL). */
+VPCLMUL_STREAM
+static inline __attribute__((always_inline)) void fold_piece(fold_regs *f, uint32_t crc,
+                                                             uint8_t *dst, const uint8_t *src,
+                                                             size_t n)
+{
+    unsigned k = f->npart;
+    if (n < 64 - (size_t)k) { /* stays inside the partial block */
+        __mmask64 m = block_mask(k, k + (unsigned)n);
+        f->part = _mm512_mask_loadu_epi8(f->part, m, back(src, k));
+        if (dst)
+            _mm512_mask_storeu_epi8(back_w(dst, k), m, f->part);
+        f->npart = k + (unsigned)n;
+        return;
+    }
+    const __m512i k2048 = _mm512_broadcast_i32x4(K(0xe9a5d8be00000000ull, 0x1426a81500000000ull));
+    /* Complete the partial block. */
+    __mmask64 m = block_mask(k, 64);
+    __m512i b = _mm512_mask_loadu_epi8(f->part, m, back(src, k));
+    if (dst)
+        _mm512_mask_storeu_epi8(back_w(dst, k), m, b);
+    if (f->first) { /* the start value goes into the message's first four bytes */
+        b = _mm512_xor_si512(b, _mm512_inserti32x4(_mm512_setzero_si512(),
+                                                   _mm_cvtsi32_si128((int)crc), 0));
+        f->first = false;
+    }
+    STREAM_STEP(b);
+    size_t done = 64 - k;
+    src += done;
+    n -= done;
+    f->blocks += 1 + n / 64;
+    if (dst) {
+        dst += done;
+        for (; n >= 256; n -= 256, src += 256, dst += 256) {
+            __m512i b0 = _mm512_loadu_si512((const void *)src);
+            __m512i b1 = _mm512_loadu_si512((const void *)(src + 64));
+            __m512i b2 = _mm512_loadu_si512((const void *)(src + 128));
+            __m512i b3 = _mm512_loadu_si512((const void *)(src + 192));
+            _mm512_storeu_si512((void *)dst, b0);
+            _mm512_storeu_si512((void *)(dst + 64), b1);
+            _mm512_storeu_si512((void *)(dst + 128), b2);
+            _mm512_storeu_si512((void *)(dst + 192), b3);
+            STREAM_STEP(b0);
+            STREAM_STEP(b1);
+            STREAM_STEP(b2);
+            STREAM_STEP(b3);
+        }
+        for (; n >= 64; n -= 64, src += 64, dst += 64) {
+            __m512i b0 = _mm512_loadu_si512((const void *)src);
+            _mm512_storeu_si512((void *)dst, b0);
+            STREAM_STEP(b0);
+        }
+    } else {
+        for (; n >= 256; n -= 256, src += 256) {
+            STREAM_STEP(_mm512_loadu_si512((const void *)src));
+            STREAM_STEP(_mm512_loadu_si512((const void *)(src + 64)));
+            STREAM_STEP(_mm512_loadu_si512((const void *)(src + 128)));
+            STREAM_STEP(_mm512_loadu_si512((const void *)(src + 192)));
+        }
+        for (; n >= 64; n -= 64, src += 64)
+            STREAM_STEP(_mm512_loadu_si512((const void *)src));
+    }
+    /* The tail (0..63 bytes) is the new partial block. */
+    m = block_mask(0, (unsigned)n);
+    f->part = _mm512_maskz_loadu_epi8(m, src);
+    if (dst)
+        _mm512_mask_storeu_epi8(dst, m, f->part);
+    f->npart = (unsigned)n;
+}
+#undef STREAM_STEP
+
+VPCLMUL_STREAM
+static inline __attribute__((always_inline)) void fold_load(fold_regs *f,
+                                                            const eddy_crc32c_stream *s)
+{
+    f->z0 = _mm512_load_si512((const void *)s->fold[0]);
+    f->z1 = _mm512_load_si512((const void *)s->fold[1]);
+    f->z2 = _mm512_load_si512((const void *)s->fold[2]);
+    f->z3 = _mm512_load_si512((const void *)s->fold[3]);
+    f->part = _mm512_load_si512((const void *)s->part);
+    f->npart = s->npart;
+    f->blocks = s->blocks;
+    f->first = s->blocks == 0;
+}
+
+VPCLMUL_STREAM
+static inline __attribute__((always_inline)) void fold_save(const fold_regs *f,
+                                                            eddy_crc32c_stream *s)
+{
+    _mm512_store_si512((void *)s->fold[0], f->z0);
+    _mm512_store_si512((void *)s->fold[1], f->z1);
+    _mm512_store_si512((void *)s->fold[2], f->z2);
+    _mm512_store_si512((void *)s->fold[3], f->z3);
+    _mm512_store_si512((void *)s->part, f->part);
+    s->npart = f->npart;
+    s->blocks = f->blocks;
+}
+
+VPCLMUL_STREAM
+static void stream_vpclmul(eddy_crc32c_stream *s, uint8_t *dst, const uint8_t *src, size_t n)
+{
+    fold_regs f;
+    fold_load(&f, s);
+    fold_piece(&f, s->crc, dst, src, n);
+    fold_save(&f, s);
+}
+
+/* Pieces one after another (stored from 'dst' on unless NULL); returns their total size. */
+VPCLMUL_STREAM
+static size_t stream_vpclmul_v(eddy_crc32c_stream *s, uint8_t *dst, const struct iovec *iov,
+                               int niov)
+{
+    fold_regs f;
+    fold_load(&f, s);
+    size_t total = 0;
+    for (int i = 0; i < niov; i++) {
+        size_t n = iov[i].iov_len;
+        fold_piece(&f, s->crc, dst ? dst + total : NULL, iov[i].iov_base, n);
+        total += n;
+    }
+    fold_save(&f, s);
+    return total;
+}
+
+VPCLMUL_STREAM
+static uint32_t stream_vpclmul_end(const eddy_crc32c_stream *s)
+{
+    if (s->blocks == 0)
+        return crc_hw_run(s->crc, s->part, s->npart);
+    const __m512i k512 = _mm512_broadcast_i32x4(K(0x1c19243b00000000ull, 0x75bba45b00000000ull));
+    const __m128i k128 = K(0x3743f7bd00000000ull, 0x3171d43000000000ull);
+    __m512i z = _mm512_load_si512((const void *)s->fold[0]);
+    z = fold512(z, k512, _mm512_load_si512((const void *)s->fold[1]));
+    z = fold512(z, k512, _mm512_load_si512((const void *)s->fold[2]));
+    z = fold512(z, k512, _mm512_load_si512((const void *)s->fold[3]));
+    __m128i x = _mm512_extracti32x4_epi32(z, 0);
+    x = fold128(x, k128, _mm512_extracti32x4_epi32(z, 1));
+    x = fold128(x, k128, _mm512_extracti32x4_epi32(z, 2));
+    x = fold128(x, k128, _mm512_extracti32x4_epi32(z, 3));
+    uint64_t r = __builtin_ia32_crc32di(0, (uint64_t)_mm_cvtsi128_si64(x));
+    r = __builtin_ia32_crc32di(r, (uint64_t)_mm_extract_epi64(x, 1));
+    return crc_hw_run((uint32_t)r, s->part, s->npart);
+}
 #undef K
 #endif
+
+void eddy_crc32c_begin(eddy_crc32c_stream *s, uint32_t crc)
+{
+    pthread_once(&crc_once, crc_init);
+    memset(s, 0, sizeof *s);
+    s->crc = ~crc;
+}
+
+void eddy_crc32c_update(eddy_crc32c_stream *s, const void *buf, size_t len)
+{
+    /* eddy_crc32c_begin ran crc_init in this thread. */
+#if defined(__x86_64__)
+    if (crc_vpclmul) {
+        stream_vpclmul(s, NULL, buf, len);
+        return;
+    }
+    if (crc_hw) {
+        s->crc = crc_hw_run(s->crc, buf, len);
+        return;
+    }
+#endif
+    s->crc = crc_sw(s->crc, buf, len);
+}
+
+void eddy_crc32c_copy(eddy_crc32c_stream *s, void *dst, const void *src, size_t len)
+{
+#if defined(__x86_64__)
+    if (crc_vpclmul) {
+        stream_vpclmul(s, dst, src, len);
+        return;
+    }
+#endif
+    memcpy(dst, src, len);
+    eddy_crc32c_update(s, src, len);
+}
+
+size_t eddy_crc32c_copyv(eddy_crc32c_stream *s, void *dst, const struct iovec *iov, int niov)
+{
+#if defined(__x86_64__)
+    if (crc_vpclmul)
+        return stream_vpclmul_v(s, dst, iov, niov);
+#endif
+    uint8_t *d = dst;
+    for (int i = 0; i < niov; i++) {
+        memcpy(d, iov[i].iov_base, iov[i].iov_len);
+        eddy_crc32c_update(s, iov[i].iov_base, iov[i].iov_len);
+        d += iov[i].iov_len;
+    }
+    return (size_t)(d - (uint8_t *)dst);
+}
+
+size_t eddy_crc32c_updatev(eddy_crc32c_stream *s, const struct iovec *iov, int niov)
+{
+#if defined(__x86_64__)
+    if (crc_vpclmul)
+        return stream_vpclmul_v(s, NULL, iov, niov);
+#endif
+    size_t total = 0;
+    for (int i = 0; i < niov; i++) {
+        eddy_crc32c_update(s, iov[i].iov_base, iov[i].iov_len);
+        total += iov[i].iov_len;
+    }
+    return total;
+}
+
+uint32_t eddy_crc32c_end(eddy_crc32c_stream *s)
+{
+#if defined(__x86_64__)
+    if (crc_vpclmul)
+        return ~stream_vpclmul_end(s);
+#endif
+    return ~s->crc;
+}
+
+bool eddy_crc32c_folding(void)
+{
+    pthread_once(&crc_once, crc_init);
+    return crc_vpclmul != 0;
+}
 
 uint32_t eddy_crc32c(uint32_t crc, const void *buf, size_t len)
 {

@@ -153,6 +153,45 @@ static inline uint64_t eddy_get_be64(const uint8_t *p)
  * SSE4.2 instruction when the CPU has it. */
 uint32_t eddy_crc32c(uint32_t crc, const void *buf, size_t len);
 
+/* Streaming CRC-32C over a message given in pieces: eddy_crc32c_begin(&s, crc), any number
+ * of eddy_crc32c_update() / eddy_crc32c_copy() calls, then eddy_crc32c_end(&s) returns what
+ * eddy_crc32c(crc, <the pieces concatenated>) would. With VPCLMULQDQ the state carries the
+ * 512-bit fold accumulators and a partial 64-byte block from call to call, so a message cut
+ * into pieces (down to single bytes) costs little more than in one piece: there is one
+ * reduction, in eddy_crc32c_end() (1000 pieces of 17 + 1024 bytes through
+ * eddy_crc32c_updatev: 24 us/MiB, against 19 in one piece, on a Zen 5 EPYC). Without
+ * VPCLMULQDQ the state is the running CRC. */
+typedef struct eddy_crc32c_stream {
+    _Alignas(64) uint8_t fold[4][64]; /* the fold accumulators, oldest first */
+    _Alignas(64) uint8_t part[64];    /* the bytes of the current partial block */
+    uint64_t blocks;                  /* 64-byte blocks folded into 'fold' */
+    uint32_t npart;                   /* bytes in 'part' (0..63) */
+    uint32_t crc;                     /* raw state: the start value (and the CRC when not folding) */
+} eddy_crc32c_stream;
+
+void eddy_crc32c_begin(eddy_crc32c_stream *s, uint32_t crc);
+void eddy_crc32c_update(eddy_crc32c_stream *s, const void *buf, size_t len);
+/* memcpy(dst, src, len) and eddy_crc32c_update(s, src, len) in one pass over the bytes (the
+ * ranges must not overlap). */
+void eddy_crc32c_copy(eddy_crc32c_stream *s, void *dst, const void *src, size_t len);
+/* eddy_crc32c_update() / eddy_crc32c_copy() of several pieces in one call (the stream stays
+ * in registers from piece to piece); copyv writes them one after another from 'dst'. Both
+ * return the pieces' total length. */
+struct iovec;
+size_t eddy_crc32c_updatev(eddy_crc32c_stream *s, const struct iovec *iov, int niov);
+size_t eddy_crc32c_copyv(eddy_crc32c_stream *s, void *dst, const struct iovec *iov, int niov);
+uint32_t eddy_crc32c_end(eddy_crc32c_stream *s);
+/* True when the stream folds (VPCLMULQDQ): then eddy_crc32c_copy() costs about what
+ * eddy_crc32c() alone does, and checksumming while copying beats a copy followed by one
+ * eddy_crc32c() over the result; false when a one-shot eddy_crc32c() is the faster way. */
+bool eddy_crc32c_folding(void);
+
+/* For tests and measurements: use at most implementation 'impl' (as far as the CPU has it)
+ * from now on, e.g. EDDY_CRC32C_TABLE to run the fallback paths on any machine; returns the
+ * one in use before. Not thread-safe, and no stream may be open across a change. */
+enum { EDDY_CRC32C_TABLE = 0, EDDY_CRC32C_SSE42 = 1, EDDY_CRC32C_VPCLMUL = 2 };
+int eddy_crc32c_limit(int impl);
+
 /* Kafka's murmur2 (org.apache.kafka.common.utils.Utils.murmur2, seed 0x9747b28c). */
 int32_t eddy_murmur2(const void *data, size_t len);
 

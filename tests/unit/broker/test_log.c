@@ -235,6 +235,95 @@ static void test_index_rebuild(void **state)
     broker_log_release(log);
 }
 
+/* The index files of one segment are exactly what the indexing rule gives for its batches:
+ * an entry (relative offset, position) before each batch that comes 4096 or more bytes after
+ * the previous entry, with a time index entry (batch max timestamp, relative offset) beside
+ * it while timestamps increase. Returns the number of entries. */
+static size_t check_index_files(const char *log_path)
+{
+    char path[700];
+    size_t n = strlen(log_path) - 4;
+    FILE *lf = fopen(log_path, "rb");
+    assert_non_null(lf);
+    snprintf(path, sizeof path, "%.*s.index", (int)n, log_path);
+    FILE *xf = fopen(path, "rb");
+    snprintf(path, sizeof path, "%.*s.timeindex", (int)n, log_path);
+    FILE *tf = fopen(path, "rb");
+    assert_non_null(xf);
+    assert_non_null(tf);
+    int64_t seg_base = atoll(strrchr(log_path, '/') + 1);
+    uint64_t pos = 0, since = 0;
+    size_t entries = 0;
+    uint8_t h[BROKER_BATCH_HEADER_SIZE];
+    while (fread(h, 1, sizeof h, lf) == sizeof h) {
+        broker_batch_header bh;
+        broker_batch_header_parse(h, &bh);
+        if (since >= 4096) {
+            uint8_t e[12];
+            assert_int_equal(fread(e, 1, 8, xf), 8);
+            assert_int_equal(eddy_get_be32(e), (uint32_t)(bh.base_offset - seg_base));
+            assert_int_equal(eddy_get_be32(e + 4), (uint32_t)pos);
+            assert_int_equal(fread(e, 1, 12, tf), 12);
+            assert_int_equal((int64_t)eddy_get_be64(e), bh.max_timestamp);
+            assert_int_equal(eddy_get_be32(e + 8), (uint32_t)(bh.base_offset - seg_base));
+            entries++;
+            since = 0;
+        }
+        size_t blen = (size_t)bh.batch_length + 12;
+        since += blen;
+        pos += blen;
+        assert_int_equal(fseek(lf, (long)pos, SEEK_SET), 0);
+    }
+    uint8_t extra;
+    assert_int_equal(fread(&extra, 1, 1, xf), 0); /* nothing more */
+    assert_int_equal(fread(&extra, 1, 1, tf), 0);
+    fclose(lf);
+    fclose(xf);
+    fclose(tf);
+    return entries;
+}
+
+/* Index entries reach the files in groups, but completely once a segment is sealed (roll),
+ * flushed or closed. */
+static void test_index_files_complete(void **state)
+{
+    fixture *f = *state;
+    open_broker(f);
+    create(f, "t", 1, "segment.bytes", "600000");
+    broker_log *log = get_log(f, "t", 0);
+    append_numbered(f, log, 2300, 64); /* ~1.3 KB batches, ~470 a segment: 4 sealed, ~420 active */
+    char pdir[600], cmd[800];
+    snprintf(pdir, sizeof pdir, "%s/topics/t/0", f->dir);
+    snprintf(cmd, sizeof cmd, "ls '%s'/*.log", pdir);
+    /* Sealed segments: complete without a flush. The active one after a flush. */
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1)
+            EXPECT_OK(broker_log_flush(log, &f->e), &f->e);
+        FILE *p = popen(cmd, "r");
+        char line[700];
+        size_t total = 0;
+        int segs = 0;
+        char last[700] = "";
+        while (fgets(line, sizeof line, p)) {
+            line[strcspn(line, "\n")] = '\0';
+            if (last[0])
+                total += check_index_files(last); /* all but the active (last) one */
+            snprintf(last, sizeof last, "%s", line);
+            segs++;
+        }
+        pclose(p);
+        assert_true(segs >= 3);
+        assert_true(total > 128); /* more than a group of entries in the sealed segments */
+        if (pass == 1)
+            assert_true(check_index_files(last) > 64); /* a group written, some pending */
+    }
+    broker_log_release(log);
+    reopen(f);
+    log = get_log(f, "t", 0);
+    assert_int_equal(read_all_check(f, log, 54321), 2300 * 64 - 54321);
+    broker_log_release(log);
+}
+
 static void test_offset_for_time(void **state)
 {
     fixture *f = *state;
@@ -412,6 +501,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_fetch_whole_batches, setup, teardown),
         cmocka_unit_test_setup_teardown(test_large_records_gathered_write, setup, teardown),
         cmocka_unit_test_setup_teardown(test_index_rebuild, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_index_files_complete, setup, teardown),
         cmocka_unit_test_setup_teardown(test_offset_for_time, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wait_wakes_on_append, setup, teardown),
         cmocka_unit_test_setup_teardown(test_torn_tail_every_byte, setup, teardown),

@@ -1,6 +1,8 @@
 /* Unit tests: CRC-32C, Kafka murmur2 and partitioning, zig-zag varints. */
 #include "testutil.h"
 
+#include <sys/uio.h>
+
 static void test_crc32c_check_value(void **state)
 {
     (void)state;
@@ -76,6 +78,119 @@ static void test_crc32c_interleaved_matches_chained(void **state)
         }
     }
     free(buf);
+}
+
+/* Bitwise CRC-32C, continuing from 'crc': the reference for the implementations. */
+static uint32_t crc_bitwise(uint32_t crc, const uint8_t *p, size_t n)
+{
+    uint32_t c = ~crc;
+    for (size_t i = 0; i < n; i++) {
+        c ^= p[i];
+        for (int k = 0; k < 8; k++)
+            c = (c >> 1) ^ (0x82F63B78u & (0u - (c & 1)));
+    }
+    return ~c;
+}
+
+static uint64_t rnd_state = 0x9E3779B97F4A7C15ull;
+static uint32_t rnd(void)
+{
+    rnd_state ^= rnd_state << 13;
+    rnd_state ^= rnd_state >> 7;
+    rnd_state ^= rnd_state << 17;
+    return (uint32_t)(rnd_state >> 16);
+}
+
+/* A random piece length: mostly short (inside one 64-byte block, or crossing one), some long,
+ * some empty. */
+static size_t rnd_piece(void)
+{
+    switch (rnd() % 8) {
+    case 0: return 0;
+    case 1: case 2: case 3: return rnd() % 70;
+    case 4: case 5: return rnd() % 300;
+    default: return rnd() % 2500;
+    }
+}
+
+/* One message of 'len' bytes at src through a stream, cut at random points, each piece fed
+ * by a random one of update / copy / updatev / copyv; the copies go to dst + (the piece's
+ * position), whose other bytes must keep their fill. */
+static void stream_message(const uint8_t *src, size_t len, uint8_t *dst, size_t dst_cap,
+                           uint32_t init)
+{
+    enum { FILL = 0xA5 };
+    memset(dst, FILL, dst_cap);
+    uint8_t *copied = calloc(len + 1, 1);
+    assert_non_null(copied);
+    eddy_crc32c_stream s;
+    eddy_crc32c_begin(&s, init);
+    size_t pos = 0;
+    while (pos < len) {
+        struct iovec iov[8];
+        int mode = (int)(rnd() % 4), n = mode >= 2 ? 1 + (int)(rnd() % 8) : 1;
+        size_t total = 0;
+        for (int i = 0; i < n; i++) {
+            size_t q = rnd_piece();
+            q = EDDY_MIN(q, len - pos - total);
+            iov[i].iov_base = (void *)(src + pos + total);
+            iov[i].iov_len = q;
+            total += q;
+        }
+        switch (mode) {
+        case 0: eddy_crc32c_update(&s, src + pos, total); break;
+        case 1: eddy_crc32c_copy(&s, dst + pos, src + pos, total); break;
+        case 2: assert_int_equal(eddy_crc32c_updatev(&s, iov, n), total); break;
+        default: assert_int_equal(eddy_crc32c_copyv(&s, dst + pos, iov, n), total); break;
+        }
+        if (mode == 1 || mode == 3)
+            memset(copied + pos, 1, total);
+        pos += total;
+    }
+    assert_int_equal(eddy_crc32c_end(&s), crc_bitwise(init, src, len));
+    for (size_t i = 0; i < dst_cap; i++) {
+        if (i < len && copied[i])
+            assert_int_equal(dst[i], src[i]);
+        else
+            assert_int_equal(dst[i], FILL);
+    }
+    free(copied);
+}
+
+/* Every implementation the CPU has (the others are clamped to it): one-shot and streaming
+ * CRCs equal the bitwise reference over random lengths, alignments, start values and cuts. */
+static void test_crc32c_stream_matches_reference(void **state)
+{
+    (void)state;
+    enum { MAX = 20000, SLACK = 128 };
+    uint8_t *buf = malloc(MAX + SLACK), *dst = malloc(MAX + 2 * SLACK);
+    assert_non_null(buf);
+    assert_non_null(dst);
+    for (size_t i = 0; i < MAX + SLACK; i++)
+        buf[i] = (uint8_t)rnd();
+    int impls[] = {EDDY_CRC32C_TABLE, EDDY_CRC32C_SSE42, EDDY_CRC32C_VPCLMUL};
+    int was = eddy_crc32c_limit(EDDY_CRC32C_VPCLMUL);
+    for (size_t k = 0; k < EDDY_ARRAY_LEN(impls); k++) {
+        eddy_crc32c_limit(impls[k]);
+        assert_int_equal(eddy_crc32c_folding(), eddy_crc32c_limit(impls[k]) == EDDY_CRC32C_VPCLMUL);
+        for (int t = 0; t < 1500; t++) {
+            size_t len = t < 1000 ? rnd() % 600 : rnd() % MAX;
+            size_t off = rnd() % 64, doff = rnd() % 64;
+            uint32_t init = t % 3 == 0 ? 0 : rnd() * 65537u;
+            uint32_t want = crc_bitwise(init, buf + off, len);
+            assert_int_equal(eddy_crc32c(init, buf + off, len), want);
+            stream_message(buf + off, len, dst + doff, len + SLACK, init);
+        }
+        /* The check value, a byte at a time. */
+        eddy_crc32c_stream s;
+        eddy_crc32c_begin(&s, 0);
+        for (const char *p = "123456789"; *p; p++)
+            eddy_crc32c_update(&s, p, 1);
+        assert_int_equal(eddy_crc32c_end(&s), 0xE3069283u);
+    }
+    eddy_crc32c_limit(was);
+    free(buf);
+    free(dst);
 }
 
 /* Vectors from Kafka's UtilsTest.testMurmur2. */
@@ -193,6 +308,7 @@ int main(void)
         cmocka_unit_test(test_crc32c_rfc3720_vectors),
         cmocka_unit_test(test_crc32c_incremental_and_unaligned),
         cmocka_unit_test(test_crc32c_interleaved_matches_chained),
+        cmocka_unit_test(test_crc32c_stream_matches_reference),
         cmocka_unit_test(test_murmur2_kafka_vectors),
         cmocka_unit_test(test_kafka_partition),
         cmocka_unit_test(test_varint_vectors),
