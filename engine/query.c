@@ -1113,9 +1113,15 @@ int64_t engine_query_run(engine *e, const char *query_id, eddy_err *err)
 /* ------------------------------------------------------------------------------------------ */
 /* Threaded mode                                                                               */
 
+/* A worker runs the tasks k (numbered across the queries) with k % nworkers == index.
+ * 'nworkers' is the final count, fixed before the first worker starts: reading
+ * e->nworkers while engine_start() was still creating threads let the first worker take
+ * every task and then share them with the next one, so two threads stepped the same task
+ * (found by ASan: a corrupted batch arena, under load). */
 typedef struct worker_arg {
     engine *e;
     int index;
+    int nworkers;
 } worker_arg;
 
 static void commit_task(eng_task *t)
@@ -1145,7 +1151,7 @@ static void *worker_main(void *p)
         for (size_t qi = 0; qi < nq; qi++) {
             eng_query *q = e->queries[qi];
             for (int ti = 0; ti < q->ntasks; ti++, k++) {
-                if ((int)(k % (size_t)e->nworkers) != wa->index || q->failed)
+                if ((int)(k % (size_t)wa->nworkers) != wa->index || q->failed)
                     continue;
                 eddy_err err = {0};
                 int64_t n = eng__task_step(&q->tasks[ti], 1 << 20, &err);
@@ -1166,7 +1172,7 @@ static void *worker_main(void *p)
             for (size_t qi = 0; qi < nq; qi++)
                 for (int ti = 0; ti < e->queries[qi]->ntasks; ti++, k++) {
                     eng_task *t = &e->queries[qi]->tasks[ti];
-                    if ((int)(k % (size_t)e->nworkers) == wa->index &&
+                    if ((int)(k % (size_t)wa->nworkers) == wa->index &&
                         (t->uncommitted > 0 || t->st) &&
                         now - t->last_commit_ms >= t->q->commit_interval_ms)
                         commit_task(t);
@@ -1184,7 +1190,7 @@ static void *worker_main(void *p)
     size_t k = 0;
     for (size_t qi = 0; qi < e->nqueries; qi++)
         for (int ti = 0; ti < e->queries[qi]->ntasks; ti++, k++)
-            if ((int)(k % (size_t)e->nworkers) == wa->index)
+            if ((int)(k % (size_t)wa->nworkers) == wa->index)
                 commit_task(&e->queries[qi]->tasks[ti]);
     eddy_free(wa);
     return NULL;
@@ -1201,17 +1207,28 @@ int engine_start(engine *e, int nthreads, eddy_err *err)
         return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
     atomic_store(&e->stopping, false);
     for (int i = 0; i < nthreads; i++) {
+        int rc = 0;
         worker_arg *wa = eddy_malloc(sizeof *wa);
-        if (!wa)
-            return eddy_err_set(err, EDDY_ENOMEM, "out of memory");
-        wa->e = e;
-        wa->index = i;
-        e->nworkers = i + 1;
-        if (pthread_create(&e->workers[i], NULL, worker_main, wa) != 0) {
-            eddy_free(wa);
-            e->nworkers = i;
-            return eddy_err_set(err, EDDY_EIO, "cannot start worker thread");
+        if (!wa) {
+            rc = eddy_err_set(err, EDDY_ENOMEM, "out of memory");
+        } else {
+            *wa = (worker_arg){e, i, nthreads};
+            if (pthread_create(&e->workers[i], NULL, worker_main, wa) != 0) {
+                eddy_free(wa);
+                rc = eddy_err_set(err, EDDY_EIO, "cannot start worker thread");
+            }
         }
+        if (rc) {
+            /* stop the workers started so far (their share of the tasks is not run) */
+            atomic_store(&e->stopping, true);
+            for (int j = 0; j < i; j++)
+                pthread_join(e->workers[j], NULL);
+            eddy_free(e->workers);
+            e->workers = NULL;
+            e->nworkers = 0;
+            return rc;
+        }
+        e->nworkers = i + 1;
     }
     return 0;
 }
