@@ -25,39 +25,40 @@
  * Errors and small helpers
  * ------------------------------------------------------------------------------------------- */
 
-int pl_err_at(pl_ctx *c, uint32_t pos, int code, const char *fmt, ...)
+/* The error at 'pos', with ksqlDB's "Line: L, Col: C: " prefix when 'prefix'. */
+static int err_at(pl_ctx *c, uint32_t pos, int code, bool prefix, const char *fmt, va_list ap)
 {
     if (!c->err || c->err->code)
         return code;
     char msg[sizeof c->err->msg];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
     int line = 0, col = 0;
     if (c->sql)
         parser_linecol(c->sql, c->sql_len, pos, &line, &col);
-    return eddy_err_set_at(c->err, code, line, col, "%s", msg);
-}
-
-static const char *kind_word(plan_source_kind k, bool upper);
-
-int pl_err_loc(pl_ctx *c, uint32_t pos, int code, const char *fmt, ...)
-{
-    if (!c->err || c->err->code)
-        return code;
-    char msg[sizeof c->err->msg];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    int line = 0, col = 0;
-    if (c->sql)
-        parser_linecol(c->sql, c->sql_len, pos, &line, &col);
-    if (line <= 0)
+    if (!prefix || line <= 0)
         return eddy_err_set_at(c->err, code, line, col, "%s", msg);
     return eddy_err_set_at(c->err, code, line, col, "Line: %d, Col: %d: %s", line, col, msg);
 }
+
+int pl_err_at(pl_ctx *c, uint32_t pos, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = err_at(c, pos, code, false, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int pl_err_loc(pl_ctx *c, uint32_t pos, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = err_at(c, pos, code, true, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+static const char *kind_word(plan_source_kind k, bool upper);
 
 const char *pl_source_hint(pl_ctx *c, const char *name, int kind)
 {
